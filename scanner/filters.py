@@ -1,0 +1,229 @@
+"""Named predicates that drop candidates which are not secrets; each returns a reason code or None.
+
+Every check looks at the value itself (and, for a few, the line around it). None drops a line only
+because it contains a call: `x = f(...)` is exactly how `connect(password="…")` is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from scanner.engine import shannon_entropy
+from scanner.model import Candidate, Validation
+from scanner.rulebook import Rule
+from scanner.validators import b64decode_loose
+
+PLACEHOLDER_SHAPES = re.compile(
+    r"""^(?:
+        \$\{.*|.*\$\{\{?[^}]*\}\}?.*           # ${VAR}, ${VAR:?msg}, ${{ secrets.X }}
+      | \$\(?[A-Za-z_][A-Za-z0-9_]*\)?          # $VAR, $(VAR)
+      | .*\{\{.*\}\}.*                          # {{ var }}, {{ .Values.x }}
+      | .*%\([A-Za-z_]+\)[sd].*                 # %(password)s
+      | .*\#\{[^}]*\}.*                         # #{X}#, Ruby interpolation
+      | <[^<>]{1,60}>|<<[^<>]{1,60}>>           # <password>, <<SECRET>>
+      | %[A-Za-z_][A-Za-z0-9_]*%                # %NUGET_PASSWORD%
+      | __[A-Z0-9_]+__                          # __API_KEY__
+      | \[[A-Za-z_ -]{1,40}\]                   # [your password]
+      | \$[0-9]+                                # $1 (shell/regex back-references)
+    )$""",
+    re.X,
+)
+PLACEHOLDER_WORDS = re.compile(
+    r"(?i)(?<![a-z0-9])(?:your|my)[_-]?(?:own[_-]?)?(?:api|app|secret|token|key|pass|pwd|access|client|auth|db|user|account)"
+    r"|change[_-]?me|replace[_-]?(?:me|this|with)|placeholder|redacted|dummy|fake|sample|example|not[_-]?a[_-]?(?:real|secret)"
+    r"|insert[_-]?(?:your|here)|put[_-]?your|enter[_-]?your|xxxx|\*\*\*|\.\.\.|…|todo|tbd|fixme|lorem|foobar"
+)
+MAX_PLACEHOLDER_LENGTH = 200
+FILLER_RUN = re.compile(r"([xX*#.0])\1{7,}")
+TRIVIAL_PASSWORDS = frozenset(
+    {"password", "passwd", "pass", "pwd", "secret", "test", "testing", "example", "postgres", "root", "admin",
+     "admin123", "guest", "user", "username", "changeme", "changeit", "default", "letmein", "qwerty", "1234",
+     "12345", "123456", "12345678", "none", "null", "nil", "undefined", "true", "false", "mysql", "redis",
+     "rabbitmq", "oracle", "sa", "demo", "local", "dev", "development", "toor", "foo", "bar", "baz",
+     "password123", "password1", "secret123", "test123", "pass123", "dbpass", "mypassword", "s3cr3t", "p@ssw0rd",
+     "string", "str", "empty", "required", "optional", "hidden", "sensitive", "token", "apikey", "api_key",
+     "bearer", "basic", "key", "value", "x", "xxx", "tiger", "scott", "airflow", "keycloak", "minio", "minioadmin",
+     "supersecret", "secretpassword", "hunter2", "correct-horse", "guest123", "welcome", "welcome1"}
+)
+VENDOR_EXAMPLES = frozenset(
+    {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
+     ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"}
+)
+VENDOR_EXAMPLE_MARKERS = ("EXAMPLE", "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
+HEX_DIGEST = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$", re.I)
+DIGEST_PREFIX = re.compile(r"(?i)(?:sha(?:1|224|256|384|512)[-:=]|md5[-:]|h1:|blake2b?[-:])\s*$")
+DIGEST_CONTEXT = re.compile(r"(?i)(?:sha\d*|md5|digest|checksum|hash|etag|integrity|commit|revision|\bref\b|\brev\b)")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+PASSWORD_HASH = re.compile(
+    r"^(?:pbkdf2_sha\d+\$|bcrypt\$|argon2\$|\$2[abxy]?\$\d\d\$|\$argon2(?:id|i|d)\$|\$[156]\$|\{S?SHA\d*\}|"
+    r"scrypt:|sha\d+\$|ENC\(|enc:|vault:|AQICA|arn:aws:)"
+)
+REFERENCE = re.compile(
+    r"""^(?:
+        (?:os\.)?(?:environ|getenv)\b.* | process\.env\b.* | System\.getenv.* | ENV\[.* | ENV\.fetch.*
+      | (?:self|this|settings|config|cfg|conf|options|opts|args|params|props|env|secrets|vars?|var|local|data|module)
+        \.[A-Za-z_][\w.]*.*
+      | [A-Za-z_][\w]*\(.*\)?                     # a call: the value is computed, not written here
+      | [A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+         # attribute chains: cfg.db.password
+      | (?:secretKeyRef|existingSecret|valueFrom)\b.*
+      | !(?:vault|Ref|Sub|GetAtt|ImportValue)\b.*
+      | @Value\(.*
+    )$""",
+    re.X,
+)
+SEQUENTIAL_RUNS = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def is_placeholder(value: str) -> bool:
+    stripped = value.strip().strip("'\"`")
+    if not stripped:
+        return True
+    if PLACEHOLDER_SHAPES.match(stripped):
+        return True
+    # Nobody types a placeholder hundreds of characters long; in a key body such words are chance.
+    if len(stripped) <= MAX_PLACEHOLDER_LENGTH and PLACEHOLDER_WORDS.search(stripped):
+        return True
+    return bool(set(stripped.lower()) <= set("x*#.-_0 ") or is_mostly_filler(stripped))
+
+
+def is_mostly_filler(value: str) -> bool:
+    """Token-shaped fillers: `ghp_XXXX…`, `sk_live_xxxx…`, `AKIAXXXXXXXXXXXXXXXX`, `npm_0000…`."""
+    body = value.rsplit("_", 1)[-1]
+    filler = sum(1 for c in body if c in "xX*0#.")
+    return (len(body) >= 8 and filler / len(body) >= 0.6) or bool(FILLER_RUN.search(value))
+
+
+def is_trivial_default(value: str) -> bool:
+    """`postgres`, `admin123`, and fixtures made only of such words: `test-password`, `user:password`."""
+    lowered = value.strip().lower()
+    if lowered in TRIVIAL_PASSWORDS or len(set(lowered)) <= 2:
+        return True
+    parts = [p for p in re.split(r"[-_.:@/ ]+", lowered) if p]
+    return len(parts) > 1 and all(p in TRIVIAL_PASSWORDS or p.isdigit() and len(p) <= 4 for p in parts)
+
+
+def is_sequential(value: str) -> bool:
+    lowered = value.lower()
+    return len(lowered) >= 6 and any(lowered in run or lowered in run[::-1] for run in SEQUENTIAL_RUNS)
+
+
+def is_vendor_example(value: str) -> bool:
+    return value in VENDOR_EXAMPLES or any(marker in value for marker in VENDOR_EXAMPLE_MARKERS)
+
+
+def is_digest(value: str, line: str) -> bool:
+    """Hex digests, SRI/npm integrity strings, go.sum h1:, image digests."""
+    if value.startswith(("sha512-", "sha384-", "sha256-", "sha1-", "h1:", "sha256:")):
+        return True
+    position = line.find(value)
+    before = line[:position] if position >= 0 else ""
+    if DIGEST_PREFIX.search(before):
+        return True
+    return bool(HEX_DIGEST.match(value) and DIGEST_CONTEXT.search(before))
+
+
+def is_uuid(value: str) -> bool:
+    return bool(UUID.match(value))
+
+
+def is_password_hash(value: str) -> bool:
+    return bool(PASSWORD_HASH.match(value))
+
+
+def is_reference(value: str) -> bool:
+    return bool(REFERENCE.match(value.strip()))
+
+
+def decoded_password(rule: Rule, cand: Candidate) -> str | None:
+    """The password inside a Basic credential (base64 of user:password), for the same checks as any password."""
+    if rule.validator != "basic-credentials":
+        return None
+    raw = b64decode_loose(cand.secret)
+    text = raw.decode("utf-8", "replace") if raw else ""
+    return text.partition(":")[2] or None
+
+
+def has_placeholder_credentials(rule: Rule, cand: Candidate) -> bool:
+    password = decoded_password(rule, cand)
+    return password is not None and (is_placeholder(password) or is_trivial_default(password))
+
+
+def is_quoted(cand: Candidate) -> bool:
+    position = cand.line_text.find(cand.secret)
+    return position > 0 and cand.line_text[position - 1] in "'\"`"
+
+
+@dataclass(frozen=True, slots=True)
+class Allowlist:
+    """Configured allowlists: value regexes and stop words, global or for one rule."""
+
+    regexes: tuple[re.Pattern[str], ...] = ()
+    stopwords: tuple[str, ...] = ()
+    per_rule: dict[str, Allowlist] = field(default_factory=dict)
+
+    def allows(self, rule_id: str, secret: str) -> bool:
+        if any(p.search(secret) for p in self.regexes):
+            return True
+        lowered = secret.lower()
+        if any(word in lowered for word in self.stopwords):
+            return True
+        scoped = self.per_rule.get(rule_id)
+        return scoped.allows(rule_id, secret) if scoped else False
+
+
+GENERIC_TAG = "generic"
+FilterCheck = Callable[[Rule, Candidate], bool]
+
+
+def failed_validation(rule: Rule, cand: Candidate) -> bool:
+    return cand.validation is Validation.FAILED
+
+
+def low_entropy(rule: Rule, cand: Candidate) -> bool:
+    return rule.min_entropy > 0 and shannon_entropy(cand.secret) < rule.min_entropy
+
+
+def rule_allow(rule: Rule, cand: Candidate) -> bool:
+    allow = rule.allow
+    return (any(p.search(cand.secret) for p in allow.secret)
+            or any(p.search(cand.line_text) for p in allow.line)
+            or any(p.search(cand.line_text[max(0, cand.line_text.find(cand.secret) - 80):]) for p in allow.match))
+
+
+def generic_only(check: Callable[[str], bool]) -> FilterCheck:
+    """Digest/UUID-shaped values are noise for name-based rules; provider formats already excluded them."""
+    return lambda rule, cand: GENERIC_TAG in rule.tags and check(cand.secret)
+
+
+def password_like(check: Callable[[str], bool]) -> FilterCheck:
+    return lambda rule, cand: rule.kind in {"password", "basic-auth", "connection-string"} and check(cand.secret)
+
+
+# Order matters only for the reason code shown by --explain: the most specific reason first.
+FILTERS: Sequence[tuple[str, FilterCheck]] = (
+    ("checksum-failed", failed_validation),
+    ("vendor-example", lambda rule, cand: is_vendor_example(cand.secret)),
+    ("placeholder", lambda rule, cand: is_placeholder(cand.secret)),
+    ("reference", lambda rule, cand: GENERIC_TAG in rule.tags and not is_quoted(cand) and is_reference(cand.secret)),
+    ("placeholder-credentials", has_placeholder_credentials),
+    ("password-hash", lambda rule, cand: is_password_hash(cand.secret)),
+    ("digest", lambda rule, cand: GENERIC_TAG in rule.tags and is_digest(cand.secret, cand.line_text)),
+    ("uuid", generic_only(is_uuid)),
+    ("trivial-default", password_like(is_trivial_default)),
+    ("sequential", password_like(is_sequential)),
+    ("low-entropy", low_entropy),
+    ("rule-allowlist", rule_allow),
+)
+
+
+def drop_reason(rule: Rule, cand: Candidate, allowlist: Allowlist) -> str | None:
+    """The reason code of the first filter that drops the candidate, or None to keep it."""
+    for reason, check in FILTERS:
+        if check(rule, cand):
+            return reason
+    if allowlist.allows(rule.id, cand.secret):
+        return "config-allowlist"
+    return None

@@ -1,0 +1,133 @@
+"""The records that flow through the pipeline: chunks in, candidates, findings and skips out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+
+
+class Severity(IntEnum):
+    """IntEnum so that "at or above the threshold" is a comparison."""
+
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, name: str) -> Severity:
+        return cls[name.strip().upper()]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Confidence(IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @classmethod
+    def parse(cls, name: str) -> Confidence:
+        return cls[name.strip().upper()]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Validation(Enum):
+    """Outcome of an offline structural check (checksum, decoding, parsing)."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_CHECKED = "not-checked"
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Text to scan and where it came from; `path` is relative to the repository root, `/`-separated."""
+
+    path: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A file that was not scanned, and why (binary, too-large, unreadable, excluded, …)."""
+
+    path: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int  # exclusive, as SARIF wants it
+    line_hash: str = ""  # GitHub's primaryLocationLineHash, computed while the text is at hand
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A regex match before filtering and scoring; holds the raw secret, so never leaves the engine."""
+
+    rule_id: str
+    path: str
+    start: int
+    end: int
+    secret: str = field(repr=False)
+    line_text: str = field(repr=False)
+    validation: Validation = Validation.NOT_CHECKED
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A candidate that a filter removed, with the reason code `--explain` shows."""
+
+    rule_id: str
+    path: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    title: str
+    kind: str
+    location: Location
+    secret_hash: str  # sha256 of the secret: fingerprints and baselines; never the secret
+    redacted: str  # the only form reporters show by default
+    severity: Severity
+    confidence: Confidence
+    score: int
+    validation: Validation
+    remediation: str
+    secret: str = field(repr=False, compare=False)  # only for --show-secrets
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What scanning one chunk produced."""
+
+    findings: list[Finding] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ScanResult:
+    root: str
+    findings: list[Finding] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    files_scanned: int = 0
+    bytes_scanned: int = 0
+    elapsed: float = 0.0
+    below_min_score: int = 0
+    warnings: list[str] = field(default_factory=list)
+    salt: str = "credlint"  # keys the public secret fingerprint (per repository: its first commit)

@@ -1,0 +1,40 @@
+"""Output formats; each module exposes render(result, options) -> str."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scanner.fingerprint import secret_fingerprint
+from scanner.model import Finding, ScanResult
+from scanner.rulebook import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    show_secrets: bool = False
+    color: bool = False
+    tool_version: str = ""
+    rules: tuple[Rule, ...] = ()  # SARIF lists every rule of the run, results or not
+
+
+def shown_value(finding: Finding, options: RenderOptions) -> str:
+    """The redacted form unless the user asked to see secrets (local triage only)."""
+    return finding.secret if options.show_secrets else finding.redacted
+
+
+def fingerprint(result: ScanResult, finding: Finding) -> str:
+    return secret_fingerprint(finding.rule_id, finding.secret_hash, result.salt.encode())
+
+
+def skip_counts(result: ScanResult) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for skip in result.skipped:
+        counts[skip.reason] = counts.get(skip.reason, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def severity_counts(result: ScanResult) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for finding in sorted(result.findings, key=lambda f: -f.severity):
+        counts[finding.severity.label] = counts.get(finding.severity.label, 0) + 1
+    return counts

@@ -1,0 +1,42 @@
+"""JSON report; the schema is documented in docs/json-format.md and versioned by `schema_version`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scanner.model import Finding, ScanResult
+from scanner.reporters import RenderOptions, fingerprint, severity_counts, shown_value, skip_counts
+
+SCHEMA_VERSION = 1
+
+
+def finding_record(result: ScanResult, finding: Finding, options: RenderOptions) -> dict[str, Any]:
+    loc = finding.location
+    record: dict[str, Any] = {
+        "rule_id": finding.rule_id, "title": finding.title, "kind": finding.kind,
+        "severity": finding.severity.label, "confidence": finding.confidence.label, "score": finding.score,
+        "validation": finding.validation.value, "path": loc.path, "line": loc.line, "column": loc.column,
+        "end_line": loc.end_line, "end_column": loc.end_column, "redacted": finding.redacted,
+        "fingerprint": fingerprint(result, finding), "remediation": finding.remediation,
+    }
+    if options.show_secrets:
+        record["secret"] = shown_value(finding, options)
+    return record
+
+
+def render(result: ScanResult, options: RenderOptions) -> str:
+    # No timings or absolute paths: the same tree gives byte-identical JSON, which CI diffs rely on.
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "credlint", "version": options.tool_version},
+        "findings": [finding_record(result, f, options) for f in result.findings],
+        "summary": {
+            "files_scanned": result.files_scanned, "bytes_scanned": result.bytes_scanned,
+            "findings": len(result.findings), "findings_by_severity": severity_counts(result),
+            "below_min_score": result.below_min_score, "skipped": skip_counts(result),
+            "skipped_files": [{"path": s.path, "reason": s.reason, "detail": s.detail} for s in result.skipped],
+            "warnings": result.warnings,
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -1,0 +1,93 @@
+"""SARIF 2.1.0 that GitHub code scanning accepts (../shared/docs/sarif-github.md is the checklist)."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from typing import Any
+
+from scanner.model import Finding, ScanResult, Severity
+from scanner.reporters import RenderOptions, fingerprint, shown_value
+from scanner.rulebook import Rule
+from scanner.scoring import SECURITY_SEVERITY, level_for
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+MAX_RESULTS = 25_000  # GitHub rejects a run with more
+PRECISION = {3: "very-high", 2: "high", 1: "medium"}
+CWE_TAG = {"password": "external/cwe/cwe-259", "basic-auth": "external/cwe/cwe-522"}
+LEVEL_BY_SEVERITY = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
+                     Severity.LOW: "note"}
+
+
+def rule_descriptor(rule: Rule) -> dict[str, Any]:
+    references = "".join(f"\n- <{url}>" for url in rule.references)
+    tags = list(dict.fromkeys(["security", "secret", CWE_TAG.get(rule.kind, "external/cwe/cwe-798"),
+                               *rule.tags]))[:10]
+    return {
+        "id": rule.id, "name": rule.title[:255],
+        "shortDescription": {"text": rule.title[:1024]},
+        "fullDescription": {"text": rule.description[:1024]},
+        "help": {
+            "text": f"{rule.description}\n\nRemediation: {rule.remediation}",
+            "markdown": f"**{rule.title}**\n\n{rule.description}\n\n**Remediation:** {rule.remediation}"
+                        + (f"\n\n**References:**{references}" if references else ""),
+        },
+        "defaultConfiguration": {"level": LEVEL_BY_SEVERITY[rule.severity]},
+        "properties": {"tags": tags, "precision": PRECISION[int(rule.confidence)],
+                       "security-severity": SECURITY_SEVERITY[rule.severity]},
+    }
+
+
+def artifact_uri(path: str) -> str:
+    """Repository-relative and percent-encoded: spaces, `%` and a `:` in the first segment break GitHub."""
+    return urllib.parse.quote(path, safe="/")
+
+
+def sarif_result(result: ScanResult, finding: Finding, rule_index: int, options: RenderOptions) -> dict[str, Any]:
+    loc = finding.location
+    message = (f"{finding.title}: {shown_value(finding, options)} is hard-coded (score {finding.score}). "
+               f"{finding.remediation.splitlines()[0] if finding.remediation else ''}").strip()
+    fingerprints = {"credlintSecret/v1": fingerprint(result, finding)}
+    if loc.line_hash:
+        fingerprints["primaryLocationLineHash"] = loc.line_hash
+    return {
+        "ruleId": finding.rule_id, "ruleIndex": rule_index, "level": level_for(finding),
+        "message": {"text": message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": artifact_uri(loc.path), "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": loc.line, "startColumn": loc.column, "endLine": loc.end_line,
+                       "endColumn": loc.end_column},
+        }}],
+        "partialFingerprints": fingerprints,
+        "properties": {"score": finding.score, "severity": finding.severity.label,
+                       "confidence": finding.confidence.label, "validation": finding.validation.value},
+    }
+
+
+def most_severe(findings: list[Finding], result: ScanResult) -> list[Finding]:
+    if len(findings) <= MAX_RESULTS:
+        return findings
+    result.warnings.append(f"{len(findings)} results exceed GitHub's {MAX_RESULTS} per run; "
+                           f"kept the {MAX_RESULTS} most severe")
+    ranked = sorted(findings, key=lambda f: (-f.severity, -f.score))[:MAX_RESULTS]
+    return sorted(ranked, key=lambda f: (f.location.path, f.location.line, f.location.column))
+
+
+def render(result: ScanResult, options: RenderOptions) -> str:
+    rules = list(options.rules)
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    findings = most_severe(result.findings, result)
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "credlint", "version": options.tool_version, "semanticVersion": options.tool_version,
+            "informationUri": "https://pypi.org/project/credlint/",
+            "rules": [rule_descriptor(r) for r in rules],
+        }},
+        "automationDetails": {"id": "credlint/"},
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The root of the scanned repository."}}},
+        "columnKind": "unicodeCodePoints",
+        "results": [sarif_result(result, f, index[f.rule_id], options) for f in findings],
+    }
+    document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+

@@ -1,0 +1,57 @@
+"""Human output: grouped by file, one finding per block, a summary at the end."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from scanner.model import Finding, ScanResult, Severity
+from scanner.reporters import RenderOptions, severity_counts, shown_value, skip_counts
+
+COLORS = {Severity.CRITICAL: "\033[1;31m", Severity.HIGH: "\033[31m", Severity.MEDIUM: "\033[33m",
+          Severity.LOW: "\033[36m"}
+BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def paint(text: str, code: str, options: RenderOptions) -> str:
+    return f"{code}{text}{RESET}" if options.color else text
+
+
+def render_finding(finding: Finding, options: RenderOptions) -> list[str]:
+    loc = finding.location
+    severity = paint(f"{finding.severity.label:<8}", COLORS[finding.severity], options)
+    head = f"  {loc.line}:{loc.column}  {severity} {finding.rule_id}  score {finding.score}  {shown_value(finding, options)}"
+    remediation = finding.remediation.splitlines()[0] if finding.remediation else ""
+    return [head, f"      {finding.title}", paint(f"      fix: {remediation}", DIM, options)]
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def summary(result: ScanResult) -> str:
+    skips = skip_counts(result)
+    skipped = f"{len(result.skipped)} skipped" + (
+        f" ({', '.join(f'{reason} {n}' for reason, n in skips.items())})" if skips else "")
+    by_severity = severity_counts(result)
+    found = f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}" + (
+        f" ({', '.join(f'{s} {n}' for s, n in by_severity.items())})" if by_severity else "")
+    below = f", {result.below_min_score} below --min-score" if result.below_min_score else ""
+    return (f"{result.files_scanned} files scanned ({human_size(result.bytes_scanned)}), {skipped}; "
+            f"{found}{below}; {result.elapsed:.2f} s")
+
+
+def render(result: ScanResult, options: RenderOptions) -> str:
+    lines: list[str] = []
+    for path, findings in groupby(result.findings, key=lambda f: f.location.path):
+        lines.append(paint(path, BOLD, options))
+        for finding in findings:
+            lines.extend(render_finding(finding, options))
+        lines.append("")
+    lines.extend(f"warning: {w}" for w in result.warnings)
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"

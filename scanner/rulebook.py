@@ -1,0 +1,224 @@
+"""rules/*.toml -> Rulebook; rejects unknown keys, bad regexes, missing fields and rules without examples."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import RuleFileError
+from scanner.model import Confidence, Severity
+from scanner.validators import VALIDATORS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+REQUIRED_KEYS = frozenset(
+    {"id", "title", "description", "kind", "severity", "confidence", "keywords", "regex",
+     "remediation", "references", "examples", "negative_examples"}
+)
+OPTIONAL_KEYS = frozenset({"secret_group", "min_entropy", "validator", "paths", "allow", "tags", "example_path"})
+ALLOW_KEYS = frozenset({"secret", "match", "line"})
+KINDS = frozenset({"token", "key", "password", "connection-string", "basic-auth"})
+RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleAllow:
+    """Regexes on the secret, the whole match or the line; any hit drops the candidate."""
+
+    secret: tuple[re.Pattern[str], ...] = ()
+    match: tuple[re.Pattern[str], ...] = ()
+    line: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    title: str
+    description: str
+    kind: str
+    severity: Severity
+    confidence: Confidence
+    keywords: tuple[str, ...]
+    regex: re.Pattern[str]
+    remediation: str
+    references: tuple[str, ...]
+    examples: tuple[str, ...]
+    negative_examples: tuple[str, ...]
+    source: str
+    secret_group: int = 1
+    min_entropy: float = 0.0
+    validator: str = ""
+    paths: tuple[re.Pattern[str], ...] = ()
+    allow: RuleAllow = field(default_factory=RuleAllow)
+    tags: tuple[str, ...] = ()
+    example_path: str = "example.txt"  # the path examples are scanned under (for rules limited by `paths`)
+
+    def applies_to(self, path: str) -> bool:
+        return not self.paths or any(p.search(path) for p in self.paths)
+
+
+@dataclass(frozen=True, slots=True)
+class Rulebook:
+    rules: tuple[Rule, ...]
+
+    def by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
+    def select(self, enable: Sequence[str], disable: Sequence[str]) -> Rulebook:
+        """Keep only `enable` (when given) minus `disable`; unknown ids are a config error upstream."""
+        wanted = set(enable) if enable else {r.id for r in self.rules}
+        return Rulebook(tuple(r for r in self.rules if r.id in wanted and r.id not in set(disable)))
+
+
+def builtin_rules_dir() -> Path:
+    """rules/ ships inside the wheel as scanner/rules; a source checkout keeps it at the top level."""
+    package_dir = Path(__file__).resolve().parent
+    for candidate in (package_dir / "rules", package_dir.parent / "rules"):
+        if candidate.is_dir() and any(candidate.glob("*.toml")):
+            return candidate
+    raise RuleFileError(f"no built-in rules found next to {package_dir}; reinstall credlint")
+
+
+def load_rulebook(extra_files: Iterable[Path] = (), *, builtin: bool = True) -> Rulebook:
+    files = sorted(builtin_rules_dir().glob("*.toml")) if builtin else []
+    files += [Path(f) for f in extra_files]
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        for rule in load_rule_file(path):
+            if rule.id in seen:
+                raise RuleFileError(f"{path} [{rule.id}]: duplicate rule id, first defined in {seen[rule.id]}")
+            seen[rule.id] = str(path)
+            rules.append(rule)
+    return Rulebook(tuple(rules))
+
+
+def load_rule_file(path: Path) -> list[Rule]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RuleFileError(f"{path}: cannot read rule file: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(f"{path}: invalid TOML: {exc}") from exc
+    if set(data) - {"rules"}:
+        raise RuleFileError(f"{path}: unknown top-level key(s) {sorted(set(data) - {'rules'})}; only [[rules]]")
+    tables = data.get("rules")
+    if not isinstance(tables, list) or not tables:
+        raise RuleFileError(f"{path}: no [[rules]] tables")
+    return [parse_rule(table, path) for table in tables]
+
+
+def parse_rule(table: dict[str, Any], path: Path) -> Rule:
+    where = f"{path} [{table.get('id', '?')}]"
+    check_keys(table, where)
+    regex = compile_regex(table["regex"], where, "regex")
+    group = as_int(table.get("secret_group", 1), where, "secret_group")
+    if not 0 <= group <= regex.groups:
+        raise RuleFileError(f"{where}: secret_group {group} but the regex has {regex.groups} group(s)")
+    validator = str(table.get("validator", ""))
+    if validator and validator not in VALIDATORS:
+        raise RuleFileError(f"{where}: unknown validator {validator!r}; known: {', '.join(sorted(VALIDATORS))}")
+    return Rule(
+        id=rule_id(table, where), title=text(table, "title", where), description=text(table, "description", where),
+        kind=choice(table, "kind", KINDS, where), severity=enum_value(Severity, table, "severity", where),
+        confidence=enum_value(Confidence, table, "confidence", where), keywords=keywords(table, where),
+        regex=regex, remediation=text(table, "remediation", where),
+        references=strings(table, "references", where), examples=strings(table, "examples", where, nonempty=True),
+        negative_examples=strings(table, "negative_examples", where), source=path.name, secret_group=group,
+        min_entropy=float(table.get("min_entropy", 0.0)), validator=validator,
+        paths=tuple(compile_regex(p, where, "paths") for p in strings(table, "paths", where)),
+        allow=parse_allow(table.get("allow", {}), where), tags=strings(table, "tags", where),
+        example_path=str(table.get("example_path", "example.txt")),
+    )
+
+
+def check_keys(table: dict[str, Any], where: str) -> None:
+    known = REQUIRED_KEYS | OPTIONAL_KEYS
+    for key in sorted(set(table) - known):
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise RuleFileError(f"{where}: unknown key {key!r}{hint}")
+    missing = sorted(REQUIRED_KEYS - set(table))
+    if missing:
+        raise RuleFileError(f"{where}: missing required key(s) {', '.join(missing)}")
+
+
+def rule_id(table: dict[str, Any], where: str) -> str:
+    value = text(table, "id", where)
+    if not RULE_ID.match(value):
+        raise RuleFileError(f"{where}: id must be kebab-case (a-z, 0-9, '-')")
+    return value
+
+
+def text(table: dict[str, Any], key: str, where: str) -> str:
+    value = table[key]
+    if not isinstance(value, str) or not value.strip():
+        raise RuleFileError(f"{where}: {key} must be a non-empty string")
+    return value.strip()
+
+
+def strings(table: dict[str, Any], key: str, where: str, *, nonempty: bool = False) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleFileError(f"{where}: {key} must be a list of strings")
+    if nonempty and not value:
+        raise RuleFileError(f"{where}: {key} must not be empty: every rule proves itself with examples")
+    return tuple(value)
+
+
+def keywords(table: dict[str, Any], where: str) -> tuple[str, ...]:
+    words = strings(table, "keywords", where, nonempty=True)
+    for word in words:
+        if word != word.lower() or not word:
+            raise RuleFileError(f"{where}: keyword {word!r} must be a non-empty lower-case string")
+    return words
+
+
+def choice(table: dict[str, Any], key: str, allowed: frozenset[str], where: str) -> str:
+    value = text(table, key, where)
+    if value not in allowed:
+        raise RuleFileError(f"{where}: {key} {value!r} is not one of {', '.join(sorted(allowed))}")
+    return value
+
+
+def enum_value(enum: type[Severity] | type[Confidence], table: dict[str, Any], key: str, where: str) -> Any:
+    value = text(table, key, where)
+    try:
+        return enum.parse(value)
+    except KeyError:
+        names = ", ".join(m.name.lower() for m in enum)
+        raise RuleFileError(f"{where}: {key} {value!r} is not one of {names}") from None
+
+
+def as_int(value: Any, where: str, key: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise RuleFileError(f"{where}: {key} must be an integer")
+    return value
+
+
+def compile_regex(pattern: Any, where: str, key: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str):
+        raise RuleFileError(f"{where}: {key} must be a string")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise RuleFileError(f"{where}: bad {key} regex: {exc}") from exc
+
+
+def parse_allow(table: Any, where: str) -> RuleAllow:
+    if not isinstance(table, dict):
+        raise RuleFileError(f"{where}: allow must be a table with secret/match/line regex lists")
+    for key in sorted(set(table) - ALLOW_KEYS):
+        raise RuleFileError(f"{where}: unknown key 'allow.{key}'; use secret, match or line")
+    return RuleAllow(**{
+        key: tuple(compile_regex(p, where, f"allow.{key}") for p in strings(table, key, where))
+        for key in ALLOW_KEYS
+    })

@@ -1,0 +1,189 @@
+"""Glue: sources -> engine -> filters -> scoring -> ScanResult; scan_text() runs the same path for tests."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_all_start_methods, get_context
+from pathlib import Path
+
+from scanner.config import Config
+from scanner.engine import Engine, LineIndex
+from scanner.filters import Allowlist, drop_reason
+from scanner.fingerprint import line_hashes
+from scanner.model import Chunk, Dropped, FileResult, Finding, ScanResult, Skip
+from scanner.rulebook import Rule, Rulebook
+from scanner.scoring import make_finding
+from scanner.sources.tree import FileRef, iter_tree, read_chunk, repository_salt, scan_root
+
+# Below these, starting worker processes costs more than it saves (measured: bench/README.md).
+PARALLEL_MIN_FILES = 400
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+BATCH_FILES = 64
+Progress = Callable[[int, int], None]
+
+
+@dataclass(slots=True)
+class Scanner:
+    """Engine plus filters for one rulebook; built once per process."""
+
+    rulebook: Rulebook
+    allowlist: Allowlist = field(default_factory=Allowlist)
+    engine: Engine = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.engine = Engine(self.rulebook)
+
+    def scan_chunk(self, chunk: Chunk) -> FileResult:
+        result = FileResult()
+        kept: list[tuple[Rule, Finding]] = []
+        index: LineIndex | None = None
+        for rule, cand, index in self.engine.iter_candidates(chunk):
+            reason = drop_reason(rule, cand, self.allowlist)
+            if reason:
+                result.dropped.append(Dropped(rule.id, chunk.path, index.line_of(cand.start), reason))
+            else:
+                kept.append((rule, make_finding(rule, cand, index)))
+        if kept and index is not None:
+            result.findings = with_line_hashes(chunk.text, best_per_span(kept))
+        return result
+
+
+def best_per_span(kept: list[tuple[Rule, Finding]]) -> list[Finding]:
+    """Where several rules match the same text, keep the most specific (highest score) finding."""
+    ordered = sorted(kept, key=lambda pair: (-pair[1].score, -pair[0].confidence, pair[1].location.line))
+    chosen: list[Finding] = []
+    for _, finding in ordered:
+        if not any(overlaps(finding, other) for other in chosen):
+            chosen.append(finding)
+    return sorted(chosen, key=lambda f: (f.location.line, f.location.column, f.rule_id))
+
+
+def overlaps(a: Finding, b: Finding) -> bool:
+    start_a, end_a = (a.location.line, a.location.column), (a.location.end_line, a.location.end_column)
+    start_b, end_b = (b.location.line, b.location.column), (b.location.end_line, b.location.end_column)
+    return start_a < end_b and start_b < end_a
+
+
+def with_line_hashes(text: str, findings: list[Finding]) -> list[Finding]:
+    # GitHub hashes the file as UTF-8 with invalid bytes replaced, so do the same.
+    hashes = line_hashes(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+    out = []
+    for f in findings:
+        line_hash = hashes[f.location.line - 1] if f.location.line <= len(hashes) else ""
+        out.append(replace(f, location=replace(f.location, line_hash=line_hash)))
+    return out
+
+
+def scan_text(text: str, rulebook: Rulebook, path: str = "input.txt", allowlist: Allowlist | None = None) -> list[
+        Finding]:
+    """Scan one string through the full pipeline (engine, filters, scoring); what tests and examples use."""
+    return Scanner(rulebook, allowlist or Allowlist()).scan_chunk(Chunk(path, text)).findings
+
+
+# Each worker process builds its Scanner once, in the pool initializer.
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(rulebook: Rulebook, allowlist: Allowlist, max_size: int) -> None:
+    _WORKER["scanner"] = Scanner(rulebook, allowlist)
+    _WORKER["max_size"] = max_size
+
+
+def _scan_batch(refs: list[FileRef]) -> list[tuple[FileResult | Skip, int]]:
+    scanner = _WORKER["scanner"]
+    max_size = _WORKER["max_size"]
+    assert isinstance(scanner, Scanner) and isinstance(max_size, int)
+    return [scan_ref(scanner, ref, max_size) for ref in refs]
+
+
+def scan_ref(scanner: Scanner, ref: FileRef, max_size: int) -> tuple[FileResult | Skip, int]:
+    chunk = read_chunk(ref, max_size)
+    if isinstance(chunk, Skip):
+        return chunk, 0
+    return scanner.scan_chunk(chunk), len(chunk.text)
+
+
+def batched(refs: Sequence[FileRef], size: int) -> Iterator[list[FileRef]]:
+    for start in range(0, len(refs), size):
+        yield list(refs[start:start + size])
+
+
+def scan_paths(paths: Sequence[Path], rulebook: Rulebook, config: Config,
+               progress: Progress | None = None) -> ScanResult:
+    started = time.monotonic()
+    top = scan_root(paths)
+    result = ScanResult(root=str(top), salt=repository_salt(top))
+    refs: list[FileRef] = []
+    for item in iter_tree(paths, top, config.exclude + config.allow_paths):
+        if isinstance(item, Skip):
+            result.skipped.append(item)
+        else:
+            refs.append(item)
+    for outcome, size in run_refs(refs, rulebook, config, progress):
+        collect(result, outcome, size)
+    finish(result, config)
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def run_refs(refs: list[FileRef], rulebook: Rulebook, config: Config,
+             progress: Progress | None) -> Iterable[tuple[FileResult | Skip, int]]:
+    if not should_parallelise(refs):
+        scanner = Scanner(rulebook, config.allowlist)
+        for done, ref in enumerate(refs, 1):
+            yield scan_ref(scanner, ref, config.max_file_size)
+            if progress and done % 200 == 0:
+                progress(done, len(refs))
+        return
+    # fork shares the compiled rulebook with the workers instead of pickling it to each one.
+    context = get_context("fork") if "fork" in get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=context, initializer=_init_worker,
+                             initargs=(rulebook, config.allowlist, config.max_file_size)) as pool:
+        done = 0
+        for batch in pool.map(_scan_batch, batched(refs, BATCH_FILES)):
+            yield from batch
+            done += len(batch)
+            if progress:
+                progress(done, len(refs))
+
+
+def should_parallelise(refs: list[FileRef]) -> bool:
+    if (os.cpu_count() or 1) < 2 or len(refs) < BATCH_FILES * 2:
+        return False
+    if len(refs) >= PARALLEL_MIN_FILES:
+        return True
+    return sum(_size(ref) for ref in refs) >= PARALLEL_MIN_BYTES
+
+
+def _size(ref: FileRef) -> int:
+    try:
+        return os.lstat(ref.disk_path).st_size
+    except OSError:
+        return 0
+
+
+def collect(result: ScanResult, outcome: FileResult | Skip, size: int) -> None:
+    if isinstance(outcome, Skip):
+        result.skipped.append(outcome)
+        return
+    result.files_scanned += 1
+    result.bytes_scanned += size
+    result.findings.extend(outcome.findings)
+    result.dropped.extend(outcome.dropped)
+
+
+def finish(result: ScanResult, config: Config) -> None:
+    """Apply --min-score; what falls below it is counted and explained, not silently lost."""
+    kept = []
+    for finding in result.findings:
+        if finding.score >= config.min_score:
+            kept.append(finding)
+        else:
+            result.below_min_score += 1
+            loc = finding.location
+            result.dropped.append(Dropped(finding.rule_id, loc.path, loc.line, f"below-min-score({finding.score})"))
+    result.findings = sorted(kept, key=lambda f: (f.location.path, f.location.line, f.location.column, f.rule_id))

@@ -1,0 +1,1 @@
+"""The only code that reads files or git: each source yields Chunk or Skip."""
