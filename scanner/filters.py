@@ -31,7 +31,8 @@ PLACEHOLDER_SHAPES = re.compile(
     re.X,
 )
 PLACEHOLDER_WORDS = re.compile(
-    r"(?i)(?<![a-z0-9])(?:your|my)[_-]?(?:own[_-]?)?(?:api|app|secret|token|key|pass|pwd|access|client|auth|db|user|account)"
+    r"(?i)(?<![a-z0-9])(?:your|my)[_-]?(?:own[_-]?)?"
+    r"(?:api|app|secret|token|key|password|passwd|pass|pwd|access|client|auth|db|user|username|account)(?![a-z0-9])"
     r"|change[_-]?me|replace[_-]?(?:me|this|with)|placeholder|redacted|dummy|fake|sample|example|not[_-]?a[_-]?(?:real|secret)"
     r"|insert[_-]?(?:your|here)|put[_-]?your|enter[_-]?your|xxxx|\*\*\*|\.\.\.|…|todo|tbd|fixme|lorem|foobar"
 )
@@ -74,6 +75,7 @@ REFERENCE = re.compile(
     )$""",
     re.X,
 )
+PATH_LIKE = re.compile(r"^\.{0,2}/?(?:[a-z0-9_.-]+/)+[a-z0-9_.-]*$")
 SEQUENTIAL_RUNS = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
@@ -102,7 +104,7 @@ def is_trivial_default(value: str) -> bool:
     if lowered in TRIVIAL_PASSWORDS or len(set(lowered)) <= 2:
         return True
     parts = [p for p in re.split(r"[-_.:@/ ]+", lowered) if p]
-    return len(parts) > 1 and all(p in TRIVIAL_PASSWORDS or p.isdigit() and len(p) <= 4 for p in parts)
+    return len(parts) > 1 and all(p in TRIVIAL_PASSWORDS or (p.isdigit() and len(p) <= 4) for p in parts)
 
 
 def is_sequential(value: str) -> bool:
@@ -149,6 +151,11 @@ def decoded_password(rule: Rule, cand: Candidate) -> str | None:
 def has_placeholder_credentials(rule: Rule, cand: Candidate) -> bool:
     password = decoded_password(rule, cand)
     return password is not None and (is_placeholder(password) or is_trivial_default(password))
+
+
+def is_path_like(value: str) -> bool:
+    """`external/cwe/cwe-259`, `config/app.yml`: lower-case word paths, which people do not pick as passwords."""
+    return bool(PATH_LIKE.match(value))
 
 
 def is_quoted(cand: Candidate) -> bool:
@@ -212,6 +219,7 @@ FILTERS: Sequence[tuple[str, FilterCheck]] = (
     ("password-hash", lambda rule, cand: is_password_hash(cand.secret)),
     ("digest", lambda rule, cand: GENERIC_TAG in rule.tags and is_digest(cand.secret, cand.line_text)),
     ("uuid", generic_only(is_uuid)),
+    ("path-like", generic_only(is_path_like)),
     ("trivial-default", password_like(is_trivial_default)),
     ("sequential", password_like(is_sequential)),
     ("low-entropy", low_entropy),

@@ -58,31 +58,39 @@ def read_varint(data: bytes, pos: int) -> tuple[int, int]:
     raise ValueError("truncated varint")
 
 
-def macaroon_location(raw: bytes) -> str | None:
-    """Location field of a libmacaroons v2 binary macaroon (version byte 2, then type/length/value)."""
+def macaroon_fields(raw: bytes) -> list[tuple[int, bytes]] | None:
+    """Fields of a libmacaroons v2 binary macaroon (version byte 2, then type/length/value, 0 ends a section)."""
     if not raw or raw[0] != 2:
         return None
+    fields: list[tuple[int, bytes]] = []
     pos = 1
     try:
         while pos < len(raw):
             field_type, pos = read_varint(raw, pos)
             if field_type == 0:
-                return None
+                continue
             length, pos = read_varint(raw, pos)
-            value = raw[pos:pos + length]
+            if pos + length > len(raw):
+                return None
+            fields.append((field_type, raw[pos:pos + length]))
             pos += length
-            if field_type == 1:
-                return value.decode("utf-8", "replace")
     except ValueError:
         return None
-    return None
+    return fields
+
+
+MACAROON_LOCATION, MACAROON_IDENTIFIER, MACAROON_SIGNATURE = 1, 2, 6
 
 
 def check_pypi_token(secret: str) -> Validation:
     """PyPI upload tokens are `pypi-` + base64url of a v2 macaroon whose location is a PyPI host."""
     raw = b64decode_loose(secret.removeprefix("pypi-"))
-    location = macaroon_location(raw) if raw else None
-    return _passed(location in {"pypi.org", "test.pypi.org"})
+    fields = macaroon_fields(raw) if raw else None
+    if not fields or fields[0][0] != MACAROON_LOCATION:
+        return Validation.FAILED
+    kinds = [kind for kind, _ in fields]
+    signed = fields[-1][0] == MACAROON_SIGNATURE and len(fields[-1][1]) == 32
+    return _passed(fields[0][1] in {b"pypi.org", b"test.pypi.org"} and MACAROON_IDENTIFIER in kinds and signed)
 
 
 def decode_json_segment(segment: str) -> object:

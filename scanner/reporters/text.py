@@ -19,7 +19,8 @@ def paint(text: str, code: str, options: RenderOptions) -> str:
 def render_finding(finding: Finding, options: RenderOptions) -> list[str]:
     loc = finding.location
     severity = paint(f"{finding.severity.label:<8}", COLORS[finding.severity], options)
-    head = f"  {loc.line}:{loc.column}  {severity} {finding.rule_id}  score {finding.score}  {shown_value(finding, options)}"
+    value = shown_value(finding, options)
+    head = f"  {loc.line}:{loc.column}  {severity} {finding.rule_id}  score {finding.score}  {value}"
     remediation = finding.remediation.splitlines()[0] if finding.remediation else ""
     return [head, f"      {finding.title}", paint(f"      fix: {remediation}", DIM, options)]
 

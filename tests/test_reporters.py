@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from scanner.cli import cli
+from tests.fakes import crc32_token
+from tests.helpers import SHARED, validate_sarif
+
+
+def make_tree(root: Path, rng: random.Random) -> str:
+    token = crc32_token("ghp_", rng)
+    (root / "dir with space").mkdir()
+    (root / "dir with space" / "tok.py").write_text(f'TOKEN = "{token}"\n', encoding="utf-8")
+    (root / "settings.py").write_text('DB_PASSWORD = "Hq7!vRt2Lx9"\n', encoding="utf-8")
+    return token
+
+
+def test_json_report_schema(runner: CliRunner, tmp_path: Path, rng: random.Random) -> None:
+    token = make_tree(tmp_path, rng)
+    document = json.loads(runner.invoke(cli, ["scan", str(tmp_path), "--format", "json"]).output)
+    assert document["schema_version"] == 1
+    assert [(f["path"], f["line"], f["rule_id"]) for f in document["findings"]] == [
+        ("dir with space/tok.py", 1, "github-pat-classic"), ("settings.py", 1, "hardcoded-password")]
+    first = document["findings"][0]
+    assert set(first) == {"rule_id", "title", "kind", "severity", "confidence", "score", "validation", "path", "line",
+                          "column", "end_line", "end_column", "redacted", "fingerprint", "remediation"}
+    assert (first["column"], first["end_column"], first["redacted"]) == (10, 50, "ghp_…(40 chars)")
+    assert document["summary"]["findings_by_severity"] == {"high": 2}
+    assert token not in json.dumps(document)
+
+
+def test_json_is_deterministic(runner: CliRunner, tmp_path: Path, rng: random.Random) -> None:
+    make_tree(tmp_path, rng)
+    first = runner.invoke(cli, ["scan", str(tmp_path), "--format", "json"]).output
+    assert first == runner.invoke(cli, ["scan", str(tmp_path), "--format", "json"]).output
+
+
+def test_sarif_is_valid_and_github_ready(runner: CliRunner, tmp_path: Path, rng: random.Random) -> None:
+    token = make_tree(tmp_path, rng)
+    out = tmp_path / "out.sarif"
+    result = runner.invoke(cli, ["scan", str(tmp_path), "--format", "sarif", "--output", str(out),
+                                 "--exclude", "out.sarif"])
+    assert result.exit_code == 1
+    text = out.read_text(encoding="utf-8")
+    assert token not in text
+    document = json.loads(text)
+    validate_sarif(document)
+    run = document["runs"][0]
+    rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert len(rule_ids) == len(set(rule_ids)) >= 120
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]]
+    assert uris == ["dir%20with%20space/tok.py", "settings.py"]
+    for res in run["results"]:
+        assert rule_ids[res["ruleIndex"]] == res["ruleId"]
+        assert set(res["partialFingerprints"]) == {"primaryLocationLineHash", "credlintSecret/v1"}
+    for rule in run["tool"]["driver"]["rules"]:
+        assert rule["help"]["text"] and rule["help"]["markdown"] and rule["fullDescription"]["text"]
+        float(rule["properties"]["security-severity"])
+
+
+def test_sarif_with_no_results_keeps_results_and_rules(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("x = 1\n")
+    document = json.loads(runner.invoke(cli, ["scan", str(tmp_path), "--format", "sarif"]).output)
+    validate_sarif(document)
+    assert document["runs"][0]["results"] == [] and document["runs"][0]["tool"]["driver"]["rules"]
+
+
+def test_sarif_passes_shared_check_sarif(runner: CliRunner, tmp_path: Path, rng: random.Random) -> None:
+    tool = SHARED / "tools" / "check-sarif"
+    if not tool.is_file() or shutil.which("python3") is None:
+        import pytest
+
+        pytest.skip("../shared/tools/check-sarif not available")
+    make_tree(tmp_path, rng)
+    out = tmp_path.parent / f"{tmp_path.name}.sarif"
+    runner.invoke(cli, ["scan", str(tmp_path), "--format", "sarif", "--output", str(out)])
+    check = subprocess.run(["python3", str(tool), "--strict", "--source-root", str(tmp_path), str(out)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_text_respects_no_color(runner: CliRunner, tmp_path: Path, rng: random.Random) -> None:
+    make_tree(tmp_path, rng)
+    output = runner.invoke(cli, ["scan", str(tmp_path)], env={"NO_COLOR": "1"}).output
+    assert "\033[" not in output

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.checks import verify_rule_files
+from scanner.errors import RuleFileError
+from scanner.rulebook import load_rule_file, load_rulebook
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("unknown-key.toml", "[demo-token]: unknown key 'negative_example' (did you mean 'negative_examples'?)"),
+    ("bad-regex.toml", "[demo-token]: bad regex regex: "),
+    ("missing-field.toml", "[demo-token]: missing required key(s) severity"),
+    ("no-examples.toml", "[demo-token]: examples must not be empty"),
+    ("bad-severity.toml", "[demo-token]: severity 'urgent' is not one of low, medium, high, critical"),
+])
+def test_bad_rule_files_are_rejected_naming_file_and_rule(name: str, message: str) -> None:
+    path = DATA / "bad_rules" / name
+    with pytest.raises(RuleFileError) as caught:
+        load_rule_file(path)
+    assert str(caught.value).startswith(f"{path} {message}")
+
+
+def test_failing_example_in_a_user_rule_file_is_rejected() -> None:
+    with pytest.raises(RuleFileError, match=r"failing-example.toml \[demo-token\]: example not reported: 'demo_SHORT'"):
+        verify_rule_files([DATA / "bad_rules" / "failing-example.toml"])
+
+
+def test_good_user_rule_file_loads() -> None:
+    assert [r.id for r in verify_rule_files([DATA / "good_rule.toml"])] == ["demo-token"]
+
+
+def test_duplicate_ids_across_files_are_rejected() -> None:
+    with pytest.raises(RuleFileError, match="duplicate rule id"):
+        load_rulebook([DATA / "good_rule.toml", DATA / "good_rule.toml"], builtin=False)
+
+
+def test_every_builtin_rule_has_remediation_and_keywords() -> None:
+    for rule in load_rulebook().rules:
+        assert rule.remediation and rule.keywords and rule.description, rule.id
