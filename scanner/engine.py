@@ -1,7 +1,7 @@
 """keywords -> regex -> Candidate; pure, no I/O.
 
-A literal-keyword prefilter (Aho-Corasick over the lower-cased text) decides which rules can match at
-all, so the regexes run only on chunks that contain one of their keywords.
+A literal-keyword prefilter (scanner/keywords.py) decides which rules can match at all and on which
+lines, so each regex runs only near one of its keywords.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-import ahocorasick
-
+from scanner.keywords import build_matcher
 from scanner.model import Candidate, Chunk, Validation
 from scanner.rulebook import Rule, Rulebook
 from scanner.validators import VALIDATORS
@@ -49,33 +48,79 @@ def shannon_entropy(value: str) -> float:
     return -sum(n / total * math.log2(n / total) for n in Counter(value).values())
 
 
+# A rule whose regex can span lines runs on the whole text; every other rule runs only on the lines
+# where one of its keywords occurs, which is what keeps `(?i)(?:password|...)`-style rules cheap.
+MULTILINE_MARKERS = ("[\\s\\S]", "(?s", "\\n")
+# Past this many keyword hits in one chunk, one pass over the whole text is cheaper than many windows.
+MAX_WINDOWS = 2000
+
+
+def spans_lines(rule: Rule) -> bool:
+    return any(marker in rule.regex.pattern for marker in MULTILINE_MARKERS)
+
+
 class Engine:
     def __init__(self, rulebook: Rulebook) -> None:
         self.rules = rulebook.rules
-        self.automaton = build_automaton(self.rules)
+        self.keywords: list[str] = sorted({k for rule in self.rules for k in rule.keywords})
+        keyword_ids = {k: i for i, k in enumerate(self.keywords)}
+        self.rule_keywords = [tuple(keyword_ids[k] for k in rule.keywords) for rule in self.rules]
+        self.whole_text = [spans_lines(rule) for rule in self.rules]
+        self.matcher = build_matcher(self.keywords)
 
     def rules_for(self, text: str) -> list[Rule]:
         """The rules with at least one keyword present in the text, in rulebook order."""
-        if not self.rules:
-            return []
-        hits: set[int] = set()
-        for _, indexes in self.automaton.iter(text.lower()):
-            hits.update(indexes)
-            if len(hits) == len(self.rules):
-                break
-        return [self.rules[i] for i in sorted(hits)]
+        return [rule for rule, _ in self.rule_windows(text)]
+
+    def rule_windows(self, text: str) -> list[tuple[Rule, list[tuple[int, int]] | None]]:
+        """Each triggered rule with the (start, end) line windows to search; None means the whole text."""
+        hits = self.matcher.hits(text)
+        out: list[tuple[Rule, list[tuple[int, int]] | None]] = []
+        for i, rule in enumerate(self.rules):
+            present = [k for k in self.rule_keywords[i] if k in hits]
+            if not present:
+                continue
+            offsets = [o for k in present for o in hits[k]]
+            # No offsets means the matcher only knows *that* a keyword occurs (non-ASCII text).
+            whole = self.whole_text[i] or not offsets or len(offsets) > MAX_WINDOWS
+            out.append((rule, None if whole else line_windows(text, offsets)))
+        return out
 
     def iter_candidates(self, chunk: Chunk) -> Iterator[tuple[Rule, Candidate, LineIndex]]:
         index: LineIndex | None = None
-        for rule in self.rules_for(chunk.text):
+        for rule, windows in self.rule_windows(chunk.text):
             if not rule.applies_to(chunk.path):
                 continue
-            for match in rule.regex.finditer(chunk.text):
+            for match in iter_matches(rule.regex, chunk.text, windows):
                 start, end = match.span(rule.secret_group)
                 if start < 0 or end <= start:
                     continue
                 index = index or LineIndex(chunk.text)
                 yield rule, make_candidate(rule, chunk, match, index), index
+
+
+def line_windows(text: str, offsets: list[int]) -> list[tuple[int, int]]:
+    """Merge the lines holding the given offsets into disjoint (start, end) windows."""
+    windows: list[tuple[int, int]] = []
+    for offset in sorted(offsets):
+        if windows and offset < windows[-1][1]:
+            continue
+        start = text.rfind("\n", 0, offset) + 1
+        end = text.find("\n", offset)
+        end = len(text) if end < 0 else end
+        if windows and start <= windows[-1][1] + 1:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def iter_matches(regex: re.Pattern[str], text: str, windows: list[tuple[int, int]] | None) -> Iterator[re.Match[str]]:
+    if windows is None:
+        yield from regex.finditer(text)
+        return
+    for start, end in windows:
+        yield from regex.finditer(text, start, end)
 
 
 def make_candidate(rule: Rule, chunk: Chunk, match: re.Match[str], index: LineIndex) -> Candidate:
@@ -86,16 +131,3 @@ def make_candidate(rule: Rule, chunk: Chunk, match: re.Match[str], index: LineIn
         rule_id=rule.id, path=chunk.path, start=start, end=end, secret=secret,
         line_text=index.line_text(index.line_of(start)), validation=validation,
     )
-
-
-def build_automaton(rules: tuple[Rule, ...]) -> ahocorasick.Automaton:
-    by_keyword: dict[str, list[int]] = {}
-    for i, rule in enumerate(rules):
-        for keyword in rule.keywords:
-            by_keyword.setdefault(keyword, []).append(i)
-    automaton = ahocorasick.Automaton()
-    for keyword, indexes in by_keyword.items():
-        automaton.add_word(keyword, tuple(indexes))
-    if by_keyword:
-        automaton.make_automaton()
-    return automaton

@@ -1,0 +1,83 @@
+"""Literal keyword search: which keywords occur in a text, and where.
+
+Hyperscan finds every keyword in one pass at memory speed (measured on the sympy tree, 33 M characters:
+0.015 s, against 0.46 s for pyahocorasick and 0.32 s for re2; bench/README.md). pyahocorasick remains the
+fallback where no Hyperscan wheel exists for the platform.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+KeywordHits = dict[int, list[int]]  # keyword id -> end offsets (characters) of its occurrences
+
+
+class KeywordMatcher(Protocol):
+    def hits(self, text: str) -> KeywordHits: ...
+
+
+class HyperscanMatcher:
+    def __init__(self, keywords: list[str]) -> None:
+        import hyperscan
+
+        self.db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        flags = [hyperscan.HS_FLAG_CASELESS] * len(keywords)
+        self.db.compile(expressions=[re.escape(k).encode() for k in keywords], ids=list(range(len(keywords))),
+                        elements=len(keywords), flags=flags)
+
+    def hits(self, text: str) -> KeywordHits:
+        found: KeywordHits = {}
+
+        def on_match(keyword_id: int, start: int, end: int, flags: int, context: object) -> None:
+            found.setdefault(keyword_id, []).append(end)
+
+        data = text.encode("utf-8", "surrogateescape")
+        self.db.scan(data, match_event_handler=on_match)
+        if len(data) != len(text):
+            return {k: byte_to_char_offsets(data, ends) for k, ends in found.items()}
+        return found
+
+
+def byte_to_char_offsets(data: bytes, ends: list[int]) -> list[int]:
+    """Keywords are ASCII, so every match ends on a character boundary; decode the gaps to count characters."""
+    out: list[int] = []
+    chars = previous = 0
+    for end in sorted(ends):
+        chars += len(data[previous:end].decode("utf-8", "surrogateescape"))
+        previous = end
+        out.append(chars)
+    return out
+
+
+class AhoCorasickMatcher:
+    def __init__(self, keywords: list[str]) -> None:
+        import ahocorasick
+
+        self.automaton = ahocorasick.Automaton()
+        for keyword_id, keyword in enumerate(keywords):
+            self.automaton.add_word(keyword, keyword_id)
+        self.automaton.make_automaton()
+
+    def hits(self, text: str) -> KeywordHits:
+        found: KeywordHits = {}
+        lowered = text.lower()
+        for end, keyword_id in self.automaton.iter(lowered):
+            found.setdefault(keyword_id, []).append(end + 1)
+        if len(lowered) != len(text):  # 'İ'.lower() is two characters: offsets no longer line up
+            return {keyword_id: [] for keyword_id in found}
+        return found
+
+
+class NoKeywords:
+    def hits(self, text: str) -> KeywordHits:
+        return {}
+
+
+def build_matcher(keywords: list[str]) -> KeywordMatcher:
+    if not keywords:
+        return NoKeywords()
+    try:
+        return HyperscanMatcher(keywords)
+    except ImportError:
+        return AhoCorasickMatcher(keywords)
