@@ -115,7 +115,7 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
     paths = paths or (Path("."),)
     config = resolve_config(config_file, paths).with_flags(
         min_score=min_score, fail_on=Severity.parse(fail_on) if fail_on else None, exclude=exclude,
-        rules=rule_files)
+        rules=rule_files, explain=explain or None)
     rulebook = build_rulebook(config)
     progress = Progress(not quiet and sys.stderr.isatty())
     result = scan_paths(paths, rulebook, config, progress)

@@ -40,6 +40,7 @@ class Config:
     allow_paths: tuple[str, ...] = ()
     allowlist: Allowlist = field(default_factory=Allowlist)
     rotate_after_days: int = 90
+    explain: bool = False  # flag only: keep a record of every dropped candidate
     source: str = ""  # the file the settings came from, for messages
 
     def with_flags(self, **flags: Any) -> Config:

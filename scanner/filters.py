@@ -20,6 +20,7 @@ PLACEHOLDER_SHAPES = re.compile(
         \$\{.*|.*\$\{\{?[^}]*\}\}?.*           # ${VAR}, ${VAR:?msg}, ${{ secrets.X }}
       | \$\(?[A-Za-z_][A-Za-z0-9_]*\)?          # $VAR, $(VAR)
       | .*\{\{.*\}\}.*                          # {{ var }}, {{ .Values.x }}
+      | .*\{[A-Za-z_][\w.\[\]'"]*\}.*            # {password}: str.format / f-string fields
       | .*%\([A-Za-z_]+\)[sd].*                 # %(password)s
       | .*\#\{[^}]*\}.*                         # #{X}#, Ruby interpolation
       | <[^<>]{1,60}>|<<[^<>]{1,60}>>           # <password>, <<SECRET>>

@@ -116,14 +116,16 @@ class FileResult:
     """What scanning one chunk produced."""
 
     findings: list[Finding] = field(default_factory=list)
-    dropped: list[Dropped] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)  # kept only for --explain
+    dropped_count: int = 0
 
 
 @dataclass(slots=True)
 class ScanResult:
     root: str
     findings: list[Finding] = field(default_factory=list)
-    dropped: list[Dropped] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)  # kept only for --explain
+    dropped_count: int = 0
     skipped: list[Skip] = field(default_factory=list)
     files_scanned: int = 0
     bytes_scanned: int = 0

@@ -32,6 +32,7 @@ class Scanner:
 
     rulebook: Rulebook
     allowlist: Allowlist = field(default_factory=Allowlist)
+    explain: bool = False  # keep a record per dropped candidate; otherwise only count them (memory)
     engine: Engine = field(init=False)
 
     def __post_init__(self) -> None:
@@ -44,7 +45,9 @@ class Scanner:
         for rule, cand, index in self.engine.iter_candidates(chunk):
             reason = drop_reason(rule, cand, self.allowlist)
             if reason:
-                result.dropped.append(Dropped(rule.id, chunk.path, index.line_of(cand.start), reason))
+                result.dropped_count += 1
+                if self.explain:
+                    result.dropped.append(Dropped(rule.id, chunk.path, index.line_of(cand.start), reason))
             else:
                 kept.append((rule, make_finding(rule, cand, index)))
         if kept and index is not None:
@@ -78,19 +81,18 @@ def with_line_hashes(text: str, findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def scan_text(text: str, rulebook: Rulebook, path: str = "input.txt", allowlist: Allowlist | None = None) -> list[
-        Finding]:
+def scan_text(text: str, rulebook: Rulebook, path: str = "input.txt") -> list[Finding]:
     """Scan one string through the full pipeline (engine, filters, scoring); what tests and examples use."""
-    return Scanner(rulebook, allowlist or Allowlist()).scan_chunk(Chunk(path, text)).findings
+    return Scanner(rulebook).scan_chunk(Chunk(path, text)).findings
 
 
 # Each worker process builds its Scanner once, in the pool initializer.
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(rulebook: Rulebook, allowlist: Allowlist, max_size: int) -> None:
-    _WORKER["scanner"] = Scanner(rulebook, allowlist)
-    _WORKER["max_size"] = max_size
+def _init_worker(rulebook: Rulebook, config: Config) -> None:
+    _WORKER["scanner"] = Scanner(rulebook, config.allowlist, config.explain)
+    _WORKER["max_size"] = config.max_file_size
 
 
 def _scan_batch(refs: list[FileRef]) -> list[tuple[FileResult | Skip, int]]:
@@ -133,7 +135,7 @@ def scan_paths(paths: Sequence[Path], rulebook: Rulebook, config: Config,
 def run_refs(refs: list[FileRef], rulebook: Rulebook, config: Config,
              progress: Progress | None) -> Iterable[tuple[FileResult | Skip, int]]:
     if not should_parallelise(refs):
-        scanner = Scanner(rulebook, config.allowlist)
+        scanner = Scanner(rulebook, config.allowlist, config.explain)
         for done, ref in enumerate(refs, 1):
             yield scan_ref(scanner, ref, config.max_file_size)
             if progress and done % 200 == 0:
@@ -142,7 +144,7 @@ def run_refs(refs: list[FileRef], rulebook: Rulebook, config: Config,
     # fork shares the compiled rulebook with the workers instead of pickling it to each one.
     context = get_context("fork") if "fork" in get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=context, initializer=_init_worker,
-                             initargs=(rulebook, config.allowlist, config.max_file_size)) as pool:
+                             initargs=(rulebook, config)) as pool:
         done = 0
         for batch in pool.map(_scan_batch, batched(refs, BATCH_FILES)):
             yield from batch
@@ -174,6 +176,7 @@ def collect(result: ScanResult, outcome: FileResult | Skip, size: int) -> None:
     result.bytes_scanned += size
     result.findings.extend(outcome.findings)
     result.dropped.extend(outcome.dropped)
+    result.dropped_count += outcome.dropped_count
 
 
 def finish(result: ScanResult, config: Config) -> None:
@@ -184,6 +187,7 @@ def finish(result: ScanResult, config: Config) -> None:
             kept.append(finding)
         else:
             result.below_min_score += 1
-            loc = finding.location
-            result.dropped.append(Dropped(finding.rule_id, loc.path, loc.line, f"below-min-score({finding.score})"))
+            if config.explain:
+                loc = finding.location
+                result.dropped.append(Dropped(finding.rule_id, loc.path, loc.line, f"below-min-score({finding.score})"))
     result.findings = sorted(kept, key=lambda f: (f.location.path, f.location.line, f.location.column, f.rule_id))

@@ -24,6 +24,8 @@ from scanner.scan import Scanner, scan_text
     pytest.param("{{ secrets.PYPI }}", True, id="actions-expression"),
     pytest.param("{{ .Values.password }}", True, id="helm-template"),
     pytest.param("%(password)s", True, id="python-format"),
+    pytest.param("{w}{n}", True, id="str-format-fields"),
+    pytest.param("{settings.db_password}", True, id="f-string-field"),
     pytest.param("$API_TOKEN", True, id="dollar-variable"),
     pytest.param("<password>", True, id="angle-brackets"),
     pytest.param("<<SECRET>>", True, id="double-angle"),
@@ -94,7 +96,7 @@ def test_calls_are_not_dropped_as_a_whole(rulebook: Rulebook) -> None:
 
 def test_every_dropped_candidate_has_a_reason(rulebook: Rulebook) -> None:
     text = 'password = "${DB_PASSWORD}"\nDB_PASSWORD = "postgres"\n'
-    result = Scanner(rulebook).scan_chunk(Chunk("settings.py", text))
+    result = Scanner(rulebook, explain=True).scan_chunk(Chunk("settings.py", text))
     assert result.findings == []
     assert sorted((d.line, d.rule_id, d.reason) for d in result.dropped) == [
         (1, "hardcoded-password", "placeholder"), (2, "hardcoded-password", "trivial-default")]
@@ -103,7 +105,7 @@ def test_every_dropped_candidate_has_a_reason(rulebook: Rulebook) -> None:
 def test_configured_allowlist_drops_matching_values(rulebook: Rulebook) -> None:
     text = 'password = "Hq7!vRt2Lx9"\n'
     allow = Allowlist(stopwords=("hq7!",))
-    result = Scanner(rulebook, allow).scan_chunk(Chunk("a.py", text))
+    result = Scanner(rulebook, allow, explain=True).scan_chunk(Chunk("a.py", text))
     assert result.findings == [] and [d.reason for d in result.dropped] == ["config-allowlist"]
     scoped = Allowlist(per_rule={"hardcoded-password": Allowlist(stopwords=("hq7!",))})
     assert Scanner(rulebook, scoped).scan_chunk(Chunk("a.py", text)).findings == []

