@@ -50,7 +50,7 @@ def shannon_entropy(value: str) -> float:
 
 # A rule whose regex can span lines runs on the whole text; every other rule runs only on the lines
 # where one of its keywords occurs, which is what keeps `(?i)(?:password|...)`-style rules cheap.
-MULTILINE_MARKERS = ("[\\s\\S]", "(?s", "\\n")
+MULTILINE_MARKERS = ("[\\s\\S]", "(?s")
 # Past this many keyword hits in one chunk, one pass over the whole text is cheaper than many windows.
 MAX_WINDOWS = 2000
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 BLOCK_SIZE = 100
 MOD = 1 << 64
@@ -15,6 +16,8 @@ MOD_MASK = MOD - 1
 PRIME = 37
 EOF_MARKER = 65535
 SPACE, TAB, CR, LF = 0x20, 0x09, 0x0D, 0x0A
+NEWLINE = re.compile("\n")
+ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 def utf16_units(text: str) -> list[int]:
@@ -75,3 +78,41 @@ def secret_fingerprint(rule_id: str, secret_hash: str, key: bytes) -> str:
     """Position-free identity of a finding: keyed, so a short secret cannot be brute-forced from it."""
     digest = hmac.new(key, f"{rule_id}\0{secret_hash}".encode(), hashlib.sha256).hexdigest()
     return digest[:32]
+
+
+def kept_units(text: str) -> str:
+    """The text as the hash sees it: CRLF and CR become LF, spaces and tabs are dropped."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate({SPACE: None, TAB: None})
+
+
+def window_hash(window: str) -> int:
+    """Hash of the 100 units from a line start: the file's end is one 65535 unit, then zeros."""
+    units = [ord(c) for c in window[:BLOCK_SIZE]]
+    if len(units) < BLOCK_SIZE:
+        units += [EOF_MARKER] + [0] * (BLOCK_SIZE - len(units) - 1)
+    value = 0
+    for unit in units:
+        value = (value * PRIME + unit) & MOD_MASK
+    return value
+
+
+def line_hashes_for(text: str, lines: set[int]) -> dict[int, str]:
+    """The same values as line_hashes(), for a few lines only: a finding needs its own line's hash.
+
+    Hashing every line of every file with a finding cost 9 of 11 seconds on the synthetic benchmark;
+    this hashes only the requested lines and counts earlier lines with an identical 100-unit window
+    (equal windows are what give equal hashes, hence the `:N` occurrence number).
+    """
+    if not text.isascii() and ASTRAL.search(text):  # UTF-16 surrogate pairs: the reference walk handles them
+        every = line_hashes(text)
+        return {n: every[n - 1] for n in lines if 0 < n <= len(every)}
+    kept = kept_units(text)
+    starts = [0] + [m.end() for m in NEWLINE.finditer(kept)]
+    out: dict[int, str] = {}
+    for number in sorted(lines):
+        if not 0 < number <= len(starts):
+            continue
+        window = kept[starts[number - 1]:starts[number - 1] + BLOCK_SIZE]
+        occurrence = sum(1 for s in starts[:number] if kept[s:s + BLOCK_SIZE] == window)
+        out[number] = f"{window_hash(window):x}:{occurrence}"
+    return out

@@ -13,7 +13,7 @@ from pathlib import Path
 from scanner.config import Config
 from scanner.engine import Engine, LineIndex
 from scanner.filters import Allowlist, drop_reason
-from scanner.fingerprint import line_hashes
+from scanner.fingerprint import line_hashes_for
 from scanner.model import Chunk, Dropped, FileResult, Finding, ScanResult, Skip
 from scanner.rulebook import Rule, Rulebook
 from scanner.scoring import make_finding
@@ -73,12 +73,9 @@ def overlaps(a: Finding, b: Finding) -> bool:
 
 def with_line_hashes(text: str, findings: list[Finding]) -> list[Finding]:
     # GitHub hashes the file as UTF-8 with invalid bytes replaced, so do the same.
-    hashes = line_hashes(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
-    out = []
-    for f in findings:
-        line_hash = hashes[f.location.line - 1] if f.location.line <= len(hashes) else ""
-        out.append(replace(f, location=replace(f.location, line_hash=line_hash)))
-    return out
+    as_github_reads_it = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    hashes = line_hashes_for(as_github_reads_it, {f.location.line for f in findings})
+    return [replace(f, location=replace(f.location, line_hash=hashes.get(f.location.line, ""))) for f in findings]
 
 
 def scan_text(text: str, rulebook: Rulebook, path: str = "input.txt") -> list[Finding]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from scanner.fingerprint import line_hashes, secret_fingerprint
+from scanner.fingerprint import line_hashes, line_hashes_for, secret_fingerprint
 
 LOREM = "Lorem ipsum dolor sit amet.\n" * 10
 
@@ -33,3 +35,13 @@ def test_secret_fingerprint_is_keyed() -> None:
     assert one == secret_fingerprint("jwt", "abc", b"repo-1")
     assert one != secret_fingerprint("jwt", "abc", b"repo-2")
     assert len(one) == 32
+
+
+def test_hashing_only_some_lines_agrees_with_the_full_walk() -> None:
+    """line_hashes_for() shortcuts the rolling hash; random texts with CR, tabs, repeats and emoji agree."""
+    rng = random.Random(7)
+    pieces = ["a", "b", " ", "\t", "\n", "\r", "\r\n", "x = 1\n", "é", "\U0001F600", "Lorem ipsum\n"]
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 300)))
+        full = line_hashes(text)
+        assert line_hashes_for(text, set(range(1, len(full) + 1))) == {i + 1: h for i, h in enumerate(full)}
