@@ -105,10 +105,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Configuration file.")
 @click.option("--show-secrets", is_flag=True, help="Print secret values (local triage only).")
 @click.option("--explain", is_flag=True, help="List dropped candidates with the reason they were dropped.")
+@click.option("--show-suppressed", is_flag=True, help="Also list findings silenced by `credlint: allow`.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line.")
 def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_score: int | None,
          fail_on: str | None, exclude: tuple[str, ...], rule_files: tuple[Path, ...], config_file: Path | None,
-         show_secrets: bool, explain: bool, quiet: bool) -> None:
+         show_secrets: bool, explain: bool, show_suppressed: bool, quiet: bool) -> None:
     """Scan PATHS (default: the current folder) for hardcoded secrets."""
     from scanner.scan import scan_paths
 
@@ -121,6 +122,7 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
     result = scan_paths(paths, rulebook, config, progress)
     progress.close()
     options = RenderOptions(show_secrets=show_secrets, tool_version=__version__, rules=rulebook.rules,
+                            show_suppressed=show_suppressed,
                             color=output is None and output_format == "text" and use_color())
     emit(result, options, output_format, output, explain)
     sys.exit(1 if any(f.severity >= config.fail_on for f in result.findings) else 0)

@@ -56,7 +56,7 @@ MAX_WINDOWS = 2000
 
 
 def spans_lines(rule: Rule) -> bool:
-    return any(marker in rule.regex.pattern for marker in MULTILINE_MARKERS)
+    return any(marker in rule.pattern for marker in MULTILINE_MARKERS)
 
 
 class Engine:

@@ -109,6 +109,7 @@ class Finding:
     validation: Validation
     remediation: str
     secret: str = field(repr=False, compare=False)  # only for --show-secrets
+    suppressed: str | None = None  # None, or the justification of an inline `credlint: allow`
 
 
 @dataclass(slots=True)
@@ -124,6 +125,7 @@ class FileResult:
 class ScanResult:
     root: str
     findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)  # inline allows: listed with --show-suppressed
     dropped: list[Dropped] = field(default_factory=list)  # kept only for --explain
     dropped_count: int = 0
     skipped: list[Skip] = field(default_factory=list)
@@ -133,3 +135,9 @@ class ScanResult:
     below_min_score: int = 0
     warnings: list[str] = field(default_factory=list)
     salt: str = "credlint"  # keys the public secret fingerprint (per repository: its first commit)
+
+
+def finding_order(finding: Finding) -> tuple[str, int, int, str]:
+    """Reports list findings by path, then position, then rule: stable output for CI diffs."""
+    loc = finding.location
+    return loc.path, loc.line, loc.column, finding.rule_id

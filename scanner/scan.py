@@ -14,10 +14,11 @@ from scanner.config import Config
 from scanner.engine import Engine, LineIndex
 from scanner.filters import Allowlist, drop_reason
 from scanner.fingerprint import line_hashes_for
-from scanner.model import Chunk, Dropped, FileResult, Finding, ScanResult, Skip
+from scanner.model import Chunk, Dropped, FileResult, Finding, ScanResult, Skip, finding_order
 from scanner.rulebook import Rule, Rulebook
 from scanner.scoring import make_finding
 from scanner.sources.tree import FileRef, iter_tree, read_chunk, repository_salt, scan_root
+from scanner.suppression import find_allowance
 
 # Below these, starting worker processes costs more than it saves (measured: bench/README.md).
 PARALLEL_MIN_FILES = 400
@@ -51,8 +52,16 @@ class Scanner:
             else:
                 kept.append((rule, make_finding(rule, cand, index)))
         if kept and index is not None:
-            result.findings = with_line_hashes(chunk.text, best_per_span(kept))
+            chosen = [with_allowance(f, index) for f in best_per_span(kept)]
+            result.findings = with_line_hashes(chunk.text, chosen)
         return result
+
+
+def with_allowance(finding: Finding, index: LineIndex) -> Finding:
+    line = finding.location.line
+    lines = [index.line_text(n) if n > 0 else "" for n in (line - 1, line)]
+    allowance = find_allowance(lines, 2, finding.rule_id)
+    return replace(finding, suppressed=allowance.justification) if allowance else finding
 
 
 def best_per_span(kept: list[tuple[Rule, Finding]]) -> list[Finding]:
@@ -171,7 +180,8 @@ def collect(result: ScanResult, outcome: FileResult | Skip, size: int) -> None:
         return
     result.files_scanned += 1
     result.bytes_scanned += size
-    result.findings.extend(outcome.findings)
+    result.findings.extend(f for f in outcome.findings if f.suppressed is None)
+    result.suppressed.extend(f for f in outcome.findings if f.suppressed is not None)
     result.dropped.extend(outcome.dropped)
     result.dropped_count += outcome.dropped_count
 
@@ -187,4 +197,6 @@ def finish(result: ScanResult, config: Config) -> None:
             if config.explain:
                 loc = finding.location
                 result.dropped.append(Dropped(finding.rule_id, loc.path, loc.line, f"below-min-score({finding.score})"))
-    result.findings = sorted(kept, key=lambda f: (f.location.path, f.location.line, f.location.column, f.rule_id))
+    result.findings = sorted(kept, key=finding_order)
+    result.suppressed.sort(key=finding_order)
+

@@ -119,3 +119,17 @@ def test_version(runner: CliRunner) -> None:
     from scanner import __version__
 
     assert runner.invoke(cli, ["--version"]).output == f"credlint, version {__version__}\n"
+
+
+def test_inline_allow_suppresses_and_show_suppressed_lists(runner: CliRunner, tmp_path: Path) -> None:
+    write(tmp_path, "a.py", 'password = "Hq7!vRt2Lx9"  # credlint: allow -- local fixture\n')
+    quiet = runner.invoke(cli, ["scan", str(tmp_path), "--format", "json"])
+    assert quiet.exit_code == 0
+    assert json.loads(quiet.output)["findings"] == []
+    assert json.loads(quiet.output)["summary"]["suppressed"] == 1
+    shown = json.loads(runner.invoke(cli, ["scan", str(tmp_path), "--format", "json", "--show-suppressed"]).output)
+    assert [f["suppressed"] for f in shown["findings"]] == [{"kind": "inSource", "justification": "local fixture"}]
+    sarif = json.loads(runner.invoke(cli, ["scan", str(tmp_path), "--format", "sarif"]).output)
+    assert sarif["runs"][0]["results"] == []
+    sarif = json.loads(runner.invoke(cli, ["scan", str(tmp_path), "--format", "sarif", "--show-suppressed"]).output)
+    assert sarif["runs"][0]["results"][0]["suppressions"] == [{"kind": "inSource", "justification": "local fixture"}]

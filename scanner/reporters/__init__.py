@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scanner.fingerprint import secret_fingerprint
-from scanner.model import Finding, ScanResult
+from scanner.model import Finding, ScanResult, finding_order
 from scanner.rulebook import Rule
 
 
@@ -15,6 +15,7 @@ class RenderOptions:
     color: bool = False
     tool_version: str = ""
     rules: tuple[Rule, ...] = ()  # SARIF lists every rule of the run, results or not
+    show_suppressed: bool = False  # also list findings silenced by an inline `credlint: allow`
 
 
 def shown_value(finding: Finding, options: RenderOptions) -> str:
@@ -38,3 +39,10 @@ def severity_counts(result: ScanResult) -> dict[str, int]:
     for finding in sorted(result.findings, key=lambda f: -f.severity):
         counts[finding.severity.label] = counts.get(finding.severity.label, 0) + 1
     return counts
+
+
+def listed_findings(result: ScanResult, options: RenderOptions) -> list[Finding]:
+    """What a report lists: the findings, plus the suppressed ones when asked for."""
+    if not options.show_suppressed:
+        return result.findings
+    return sorted(result.findings + result.suppressed, key=finding_order)

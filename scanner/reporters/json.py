@@ -6,7 +6,14 @@ import json
 from typing import Any
 
 from scanner.model import Finding, ScanResult
-from scanner.reporters import RenderOptions, fingerprint, severity_counts, shown_value, skip_counts
+from scanner.reporters import (
+    RenderOptions,
+    fingerprint,
+    listed_findings,
+    severity_counts,
+    shown_value,
+    skip_counts,
+)
 
 SCHEMA_VERSION = 1
 
@@ -22,6 +29,8 @@ def finding_record(result: ScanResult, finding: Finding, options: RenderOptions)
     }
     if options.show_secrets:
         record["secret"] = shown_value(finding, options)
+    if finding.suppressed is not None:
+        record["suppressed"] = {"kind": "inSource", "justification": finding.suppressed}
     return record
 
 
@@ -30,10 +39,11 @@ def render(result: ScanResult, options: RenderOptions) -> str:
     document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "credlint", "version": options.tool_version},
-        "findings": [finding_record(result, f, options) for f in result.findings],
+        "findings": [finding_record(result, f, options) for f in listed_findings(result, options)],
         "summary": {
             "files_scanned": result.files_scanned, "bytes_scanned": result.bytes_scanned,
             "findings": len(result.findings), "findings_by_severity": severity_counts(result),
+            "suppressed": len(result.suppressed),
             "below_min_score": result.below_min_score, "skipped": skip_counts(result),
             "skipped_files": [{"path": s.path, "reason": s.reason, "detail": s.detail} for s in result.skipped],
             "warnings": result.warnings,

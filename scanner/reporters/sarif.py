@@ -7,7 +7,7 @@ import urllib.parse
 from typing import Any
 
 from scanner.model import Finding, ScanResult, Severity
-from scanner.reporters import RenderOptions, fingerprint, shown_value
+from scanner.reporters import RenderOptions, fingerprint, listed_findings, shown_value
 from scanner.rulebook import Rule
 from scanner.scoring import SECURITY_SEVERITY, level_for
 
@@ -61,7 +61,15 @@ def sarif_result(result: ScanResult, finding: Finding, rule_index: int, options:
         "partialFingerprints": fingerprints,
         "properties": {"score": finding.score, "severity": finding.severity.label,
                        "confidence": finding.confidence.label, "validation": finding.validation.value},
-    }
+    } | suppressions(finding)
+
+
+def suppressions(finding: Finding) -> dict[str, Any]:
+    """GitHub ignores `suppressions` and would open an alert: such results appear only on request."""
+    if finding.suppressed is None:
+        return {}
+    entry = {"kind": "inSource"} | ({"justification": finding.suppressed} if finding.suppressed else {})
+    return {"suppressions": [entry]}
 
 
 def most_severe(findings: list[Finding], result: ScanResult) -> list[Finding]:
@@ -76,7 +84,7 @@ def most_severe(findings: list[Finding], result: ScanResult) -> list[Finding]:
 def render(result: ScanResult, options: RenderOptions) -> str:
     rules = list(options.rules)
     index = {rule.id: i for i, rule in enumerate(rules)}
-    findings = most_severe(result.findings, result)
+    findings = most_severe(listed_findings(result, options), result)
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "credlint", "version": options.tool_version, "semanticVersion": options.tool_version,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from scanner.model import Finding, ScanResult, Severity
-from scanner.reporters import RenderOptions, severity_counts, shown_value, skip_counts
+from scanner.reporters import RenderOptions, listed_findings, severity_counts, shown_value, skip_counts
 
 COLORS = {Severity.CRITICAL: "\033[1;31m", Severity.HIGH: "\033[31m", Severity.MEDIUM: "\033[33m",
           Severity.LOW: "\033[36m"}
@@ -22,7 +22,10 @@ def render_finding(finding: Finding, options: RenderOptions) -> list[str]:
     value = shown_value(finding, options)
     head = f"  {loc.line}:{loc.column}  {severity} {finding.rule_id}  score {finding.score}  {value}"
     remediation = finding.remediation.splitlines()[0] if finding.remediation else ""
-    return [head, f"      {finding.title}", paint(f"      fix: {remediation}", DIM, options)]
+    lines = [head, f"      {finding.title}", paint(f"      fix: {remediation}", DIM, options)]
+    if finding.suppressed is not None:
+        lines.append(f"      suppressed inline{': ' + finding.suppressed if finding.suppressed else ''}")
+    return lines
 
 
 def human_size(size: int) -> str:
@@ -42,13 +45,14 @@ def summary(result: ScanResult) -> str:
     found = f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}" + (
         f" ({', '.join(f'{s} {n}' for s, n in by_severity.items())})" if by_severity else "")
     below = f", {result.below_min_score} below --min-score" if result.below_min_score else ""
+    below += f", {len(result.suppressed)} suppressed inline" if result.suppressed else ""
     return (f"{result.files_scanned} files scanned ({human_size(result.bytes_scanned)}), {skipped}; "
             f"{found}{below}; {result.elapsed:.2f} s")
 
 
 def render(result: ScanResult, options: RenderOptions) -> str:
     lines: list[str] = []
-    for path, findings in groupby(result.findings, key=lambda f: f.location.path):
+    for path, findings in groupby(listed_findings(result, options), key=lambda f: f.location.path):
         lines.append(paint(path, BOLD, options))
         for finding in findings:
             lines.extend(render_finding(finding, options))
