@@ -17,6 +17,7 @@ from scanner.errors import ConfigError, CredlintError
 from scanner.model import ScanResult, Severity
 from scanner.reporters import RenderOptions
 from scanner.rulebook import Rulebook, load_rulebook
+from scanner.sources.tree import Workspace, locate
 
 FORMATS = ("text", "json", "sarif")
 SEVERITIES = [s.label for s in Severity]
@@ -46,14 +47,12 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def resolve_config(config_file: Path | None, paths: tuple[Path, ...]) -> Config:
+def resolve_config(config_file: Path | None, workspace: Workspace) -> Config:
     if config_file is not None:
         if not config_file.is_file():
             raise ConfigError(f"{config_file}: configuration file not found")
         return load_config(config_file)
-    from scanner.sources.tree import scan_root
-
-    return load_config(find_config_file(scan_root(list(paths))))
+    return load_config(find_config_file(workspace.root))
 
 
 def build_rulebook(config: Config) -> Rulebook:
@@ -114,12 +113,13 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
     from scanner.scan import scan_paths
 
     paths = paths or (Path("."),)
-    config = resolve_config(config_file, paths).with_flags(
+    workspace = locate(paths)
+    config = resolve_config(config_file, workspace).with_flags(
         min_score=min_score, fail_on=Severity.parse(fail_on) if fail_on else None, exclude=exclude,
         rules=rule_files, explain=explain or None)
     rulebook = build_rulebook(config)
     progress = Progress(not quiet and sys.stderr.isatty())
-    result = scan_paths(paths, rulebook, config, progress)
+    result = scan_paths(paths, rulebook, config, progress, workspace)
     progress.close()
     options = RenderOptions(show_secrets=show_secrets, tool_version=__version__, rules=rulebook.rules,
                             show_suppressed=show_suppressed,
@@ -148,7 +148,7 @@ def use_color() -> bool:
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Configuration file.")
 def list_rules(config_file: Path | None) -> None:
     """List the rules: id, severity, confidence, title."""
-    config = resolve_config(config_file, (Path("."),))
+    config = resolve_config(config_file, locate([Path(".")]))
     for rule in build_rulebook(config).rules:
         click.echo(f"{rule.id:<40} {rule.severity.label:<8} {rule.confidence.label:<6} {rule.title}")
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from scanner.config import Config
@@ -17,7 +15,7 @@ from scanner.fingerprint import line_hashes_for
 from scanner.model import Chunk, Dropped, FileResult, Finding, ScanResult, Skip, finding_order
 from scanner.rulebook import Rule, Rulebook
 from scanner.scoring import make_finding
-from scanner.sources.tree import FileRef, iter_tree, read_chunk, repository_salt, scan_root
+from scanner.sources.tree import FileRef, Workspace, iter_tree, locate, read_chunk, repository_salt
 from scanner.suppression import find_allowance
 
 # Below these, starting worker processes costs more than it saves (measured: bench/README.md).
@@ -120,13 +118,13 @@ def batched(refs: Sequence[FileRef], size: int) -> Iterator[list[FileRef]]:
         yield list(refs[start:start + size])
 
 
-def scan_paths(paths: Sequence[Path], rulebook: Rulebook, config: Config,
-               progress: Progress | None = None) -> ScanResult:
+def scan_paths(paths: Sequence[Path], rulebook: Rulebook, config: Config, progress: Progress | None = None,
+               workspace: Workspace | None = None) -> ScanResult:
     started = time.monotonic()
-    top = scan_root(paths)
-    result = ScanResult(root=str(top), salt=repository_salt(top))
+    workspace = workspace or locate(paths)
+    result = ScanResult(root=str(workspace.root), salt=repository_salt(workspace))
     refs: list[FileRef] = []
-    for item in iter_tree(paths, top, config.exclude + config.allow_paths):
+    for item in iter_tree(paths, workspace, config.exclude + config.allow_paths):
         if isinstance(item, Skip):
             result.skipped.append(item)
         else:
@@ -147,6 +145,10 @@ def run_refs(refs: list[FileRef], rulebook: Rulebook, config: Config,
             if progress and done % 200 == 0:
                 progress(done, len(refs))
         return
+    # Imported here: a small scan (the pre-commit case) never pays for them.
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_all_start_methods, get_context
+
     # fork shares the compiled rulebook with the workers instead of pickling it to each one.
     context = get_context("fork") if "fork" in get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=context, initializer=_init_worker,

@@ -4,6 +4,7 @@ import json
 import random
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from scanner.cli import cli, main
@@ -32,7 +33,7 @@ def test_finding_exits_1_and_is_redacted(runner: CliRunner, tmp_path: Path, rng:
     assert token not in result.output
     lines = result.output.splitlines()
     assert lines[0] == "src/settings.py"
-    assert lines[1] == "  1:17  high     github-pat-classic  score 100  ghp_…(40 chars)"
+    assert lines[1] == "  src/settings.py:1:17  high     github-pat-classic  score 100  ghp_…(40 chars)"
     assert lines[2] == "      GitHub personal access token (classic)"
     assert lines[3].startswith("      fix: Revoke it under GitHub Settings")
 
@@ -133,3 +134,18 @@ def test_inline_allow_suppresses_and_show_suppressed_lists(runner: CliRunner, tm
     assert sarif["runs"][0]["results"] == []
     sarif = json.loads(runner.invoke(cli, ["scan", str(tmp_path), "--format", "sarif", "--show-suppressed"]).output)
     assert sarif["runs"][0]["results"][0]["suppressions"] == [{"kind": "inSource", "justification": "local fixture"}]
+
+
+def test_internal_error_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("scanner.scan.scan_paths", broken)
+    with pytest.raises(SystemExit) as exited:
+        main(["scan", str(tmp_path)])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        "credlint: internal error: RuntimeError: disk on fire (rerun with --debug for the traceback)\n")
+    with pytest.raises(RuntimeError):
+        main(["--debug", "scan", str(tmp_path)])

@@ -6,9 +6,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from scanner.cli import cli
+from scanner.rulebook import load_rulebook
 from tests.fakes import crc32_token
 from tests.helpers import SHARED, validate_sarif
 
@@ -89,3 +91,20 @@ def test_text_respects_no_color(runner: CliRunner, tmp_path: Path, rng: random.R
     make_tree(tmp_path, rng)
     output = runner.invoke(cli, ["scan", str(tmp_path)], env={"NO_COLOR": "1"}).output
     assert "\033[" not in output
+
+
+def test_sarif_keeps_the_most_severe_past_githubs_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.model import Confidence, Finding, Location, ScanResult, Severity, Validation
+    from scanner.reporters import RenderOptions, sarif
+
+    def finding(line: int, severity: Severity) -> Finding:
+        return Finding("jwt", "JWT", "token", Location("a.py", line, 1, line, 5), "h", "x…(5 chars)", severity,
+                       Confidence.HIGH, 90, Validation.PASSED, "Revoke it.", "xxxxx")
+
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 2)
+    result = ScanResult(root=".", findings=[finding(1, Severity.LOW), finding(2, Severity.CRITICAL),
+                                            finding(3, Severity.HIGH)])
+    document = json.loads(sarif.render(result, RenderOptions(rules=load_rulebook().rules)))
+    lines = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in document["runs"][0]["results"]]
+    assert lines == [2, 3]
+    assert result.warnings == ["3 results exceed GitHub's 2 per run; kept the 2 most severe"]

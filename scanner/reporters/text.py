@@ -20,7 +20,7 @@ def render_finding(finding: Finding, options: RenderOptions) -> list[str]:
     loc = finding.location
     severity = paint(f"{finding.severity.label:<8}", COLORS[finding.severity], options)
     value = shown_value(finding, options)
-    head = f"  {loc.line}:{loc.column}  {severity} {finding.rule_id}  score {finding.score}  {value}"
+    head = f"  {loc.path}:{loc.line}:{loc.column}  {severity} {finding.rule_id}  score {finding.score}  {value}"
     remediation = finding.remediation.splitlines()[0] if finding.remediation else ""
     lines = [head, f"      {finding.title}", paint(f"      fix: {remediation}", DIM, options)]
     if finding.suppressed is not None:

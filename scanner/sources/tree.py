@@ -48,10 +48,18 @@ def git_toplevel(path: Path) -> Path | None:
     return Path(os.fsdecode(out.stdout.strip())) if out.returncode == 0 and out.stdout.strip() else None
 
 
-def scan_root(paths: Sequence[Path]) -> Path:
-    """The folder URIs are relative to: the git top level, else the folder holding every scanned path."""
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """Where paths are reported relative to: the git top level, else the folder holding every scanned path."""
+
+    root: Path
+    in_git: bool
+
+
+def locate(paths: Sequence[Path]) -> Workspace:
     folders = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
-    return git_toplevel(folders[0]) or Path(os.path.commonpath(folders))
+    top = git_toplevel(folders[0])
+    return Workspace(top, True) if top else Workspace(Path(os.path.commonpath(folders)), False)
 
 
 def iter_git_files(top: Path, paths: Sequence[Path]) -> Iterator[str]:
@@ -85,12 +93,12 @@ def iter_walk_files(top: Path, paths: Sequence[Path]) -> Iterator[str]:
                 yield os.path.relpath(os.path.join(folder, name), top)
 
 
-def iter_tree(paths: Sequence[Path], top: Path, exclude: Sequence[str]) -> Iterator[FileRef | Skip]:
+def iter_tree(paths: Sequence[Path], workspace: Workspace, exclude: Sequence[str]) -> Iterator[FileRef | Skip]:
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise ScanIncompleteError(f"{path}: no such file or directory")
-    in_git = git_toplevel(top) is not None
-    names = iter_git_files(top, paths) if in_git else iter_walk_files(top, paths)
+    top = workspace.root
+    names = iter_git_files(top, paths) if workspace.in_git else iter_walk_files(top, paths)
     for name in names:
         rel = name.replace(os.sep, "/")
         if exclude and matches_any(rel, exclude):
@@ -149,8 +157,11 @@ def symlink_skip(ref: FileRef) -> Skip:
     return Skip(ref.rel_path, "symlink", "not followed")
 
 
-def repository_salt(top: Path) -> str:
+def repository_salt(workspace: Workspace) -> str:
     """Key for public fingerprints: the repository's first commit, stable across clones and runs."""
+    if not workspace.in_git:
+        return "credlint"
+    top = workspace.root
     try:
         out = subprocess.run(["git", "-C", str(top), "rev-list", "--max-parents=0", "HEAD"],
                              capture_output=True, check=False, timeout=60)
