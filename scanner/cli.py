@@ -77,14 +77,26 @@ class Progress:
 
     def __call__(self, done: int, total: int) -> None:
         if self.enabled:
-            click.echo(f"\rscanning: {done}/{total} files", nl=False, err=True)
+            what = f"{done}/{total} files" if total else f"{done} commits"
+            click.echo(f"\rscanning: {what}", nl=False, err=True)
 
     def close(self) -> None:
         if self.enabled:
             click.echo("\r\033[K", nl=False, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CredlintGroup(click.Group):
+    """Turns a CredlintError into one line on stderr and exit code 2, wherever the command is invoked from."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CredlintError as exc:
+            click.echo(f"credlint: error: {exc}", err=True)
+            raise click.exceptions.Exit(2) from exc
+
+
+@click.group(cls=CredlintGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="credlint")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.pass_context
@@ -106,26 +118,83 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--explain", is_flag=True, help="List dropped candidates with the reason they were dropped.")
 @click.option("--show-suppressed", is_flag=True, help="Also list findings silenced by `credlint: allow`.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line.")
+@click.option("--history", is_flag=True, help="Scan every commit reachable from any ref.")
+@click.option("--branch", help="History of this ref only.")
+@click.option("--since", "since_ref", help="Commits after REF up to HEAD (REF..HEAD).")
+@click.option("--range", "commit_range", help="Commits in a range, e.g. origin/main..HEAD.")
+@click.option("--staged", is_flag=True, help="What the index holds for changed files (pre-commit).")
+@click.option("--pre-push", is_flag=True, help="The commits being pushed (PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF).")
 def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_score: int | None,
          fail_on: str | None, exclude: tuple[str, ...], rule_files: tuple[Path, ...], config_file: Path | None,
-         show_secrets: bool, explain: bool, show_suppressed: bool, quiet: bool) -> None:
+         show_secrets: bool, explain: bool, show_suppressed: bool, quiet: bool, **modes: Any) -> None:
     """Scan PATHS (default: the current folder) for hardcoded secrets."""
-    from scanner.scan import scan_paths
-
-    paths = paths or (Path("."),)
-    workspace = locate(paths)
+    revisions = history_revisions(**modes)
+    staged = modes["staged"]
+    if staged and revisions is not None:
+        raise click.UsageError("--staged cannot be combined with history options")
+    targets = paths or (Path("."),)
+    workspace = locate(targets)
     config = resolve_config(config_file, workspace).with_flags(
         min_score=min_score, fail_on=Severity.parse(fail_on) if fail_on else None, exclude=exclude,
         rules=rule_files, explain=explain or None)
     rulebook = build_rulebook(config)
     progress = Progress(not quiet and sys.stderr.isatty())
-    result = scan_paths(paths, rulebook, config, progress, workspace)
+    result = run_mode(targets, paths, revisions, staged, rulebook, config, progress, workspace)
     progress.close()
     options = RenderOptions(show_secrets=show_secrets, tool_version=__version__, rules=rulebook.rules,
                             show_suppressed=show_suppressed,
                             color=output is None and output_format == "text" and use_color())
     emit(result, options, output_format, output, explain)
     sys.exit(1 if any(f.severity >= config.fail_on for f in result.findings) else 0)
+
+
+def history_revisions(history: bool, branch: str | None, since_ref: str | None, commit_range: str | None,
+                      pre_push: bool, staged: bool) -> list[str] | None:
+    """git log revision arguments for the history options, or None for a working-tree or staged scan."""
+    chosen = [name for name, value in (("--branch", branch), ("--since", since_ref), ("--range", commit_range),
+                                       ("--pre-push", pre_push)) if value]
+    if len(chosen) > 1:
+        raise click.UsageError(f"choose one of {', '.join(chosen)}")
+    if commit_range:
+        return [commit_range]
+    if since_ref:
+        return [f"{since_ref}..HEAD"]
+    if branch:
+        return [branch]
+    if pre_push:
+        return pre_push_revisions()
+    return ["--all"] if history else None
+
+
+NULL_SHA = "0" * 40
+
+
+def pre_push_revisions() -> list[str]:
+    """pre-commit exports the refs being pushed; a new branch has no 'from', so scan what no remote has."""
+    to_ref = os.environ.get("PRE_COMMIT_TO_REF", "")
+    from_ref = os.environ.get("PRE_COMMIT_FROM_REF", "")
+    if not to_ref:  # pre-commit leaves them unset when the push holds a root commit: scan all of HEAD
+        return ["HEAD"]
+    if not from_ref or from_ref == NULL_SHA:
+        return [to_ref, "--not", "--remotes"]
+    return [f"{from_ref}..{to_ref}"]
+
+
+def run_mode(targets: tuple[Path, ...], paths: tuple[Path, ...], revisions: list[str] | None, staged: bool,
+             rulebook: Rulebook, config: Config, progress: Progress, workspace: Workspace) -> ScanResult:
+    if revisions is not None:
+        from scanner.history_scan import scan_history
+
+        return scan_history(targets[0], revisions, rulebook, config, progress)
+    if staged:
+        from scanner.scan import scan_staged
+
+        if not workspace.in_git:
+            raise ConfigError(f"{workspace.root}: not a git repository (--staged needs one)")
+        return scan_staged(paths, rulebook, config, workspace)
+    from scanner.scan import scan_paths
+
+    return scan_paths(targets, rulebook, config, progress, workspace)
 
 
 def emit(result: ScanResult, options: RenderOptions, output_format: str, output: Path | None,
@@ -153,14 +222,37 @@ def list_rules(config_file: Path | None) -> None:
         click.echo(f"{rule.id:<40} {rule.severity.label:<8} {rule.confidence.label:<6} {rule.title}")
 
 
+HOOK_SCRIPT = """#!/bin/sh
+# Installed by `credlint install-hook`: block commits that add hardcoded secrets.
+# Skip once with `git commit --no-verify`; silence one line with a `credlint: allow` comment.
+exec credlint scan --staged --quiet
+"""
+
+
+@cli.command(name="install-hook")
+@click.option("--force", is_flag=True, help="Replace an existing pre-commit hook.")
+def install_hook(force: bool) -> None:
+    """Write a plain git pre-commit hook that runs `credlint scan --staged` (for repositories not using
+    the pre-commit framework)."""
+    from scanner.sources.gitcmd import hooks_dir
+
+    workspace = locate([Path(".")])
+    if not workspace.in_git:
+        raise ConfigError(f"{workspace.root}: not a git repository")
+    hook = hooks_dir(workspace.root) / "pre-commit"
+    if hook.exists() and not force:
+        raise ConfigError(f"{hook} already exists; rerun with --force to replace it")
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    hook.write_text(HOOK_SCRIPT, encoding="utf-8")
+    hook.chmod(0o755)
+    click.echo(f"installed {hook}")
+
+
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: turns CredlintError and unexpected errors into one line and exit code 2."""
+    """Entry point: an unexpected error becomes one line and exit code 2 (a traceback only with --debug)."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         return cli.main(args=argv, prog_name="credlint", standalone_mode=True)
-    except CredlintError as exc:
-        click.echo(f"credlint: error: {exc}", err=True)
-        sys.exit(2)
     except Exception as exc:  # the last line of defence: one line, never a traceback unless asked
         if debug:
             raise

@@ -65,6 +65,10 @@ class Engine:
         self.keywords: list[str] = sorted({k for rule in self.rules for k in rule.keywords})
         keyword_ids = {k: i for i, k in enumerate(self.keywords)}
         self.rule_keywords = [tuple(keyword_ids[k] for k in rule.keywords) for rule in self.rules]
+        self.keyword_rules: list[list[int]] = [[] for _ in self.keywords]
+        for rule_index, keyword_ids_of_rule in enumerate(self.rule_keywords):
+            for keyword_id in keyword_ids_of_rule:
+                self.keyword_rules[keyword_id].append(rule_index)
         self.whole_text = [spans_lines(rule) for rule in self.rules]
         self.matcher = build_matcher(self.keywords)
 
@@ -75,12 +79,11 @@ class Engine:
     def rule_windows(self, text: str) -> list[tuple[Rule, list[tuple[int, int]] | None]]:
         """Each triggered rule with the (start, end) line windows to search; None means the whole text."""
         hits = self.matcher.hits(text)
+        triggered = sorted({i for keyword_id in hits for i in self.keyword_rules[keyword_id]})
         out: list[tuple[Rule, list[tuple[int, int]] | None]] = []
-        for i, rule in enumerate(self.rules):
-            present = [k for k in self.rule_keywords[i] if k in hits]
-            if not present:
-                continue
-            offsets = [o for k in present for o in hits[k]]
+        for i in triggered:
+            rule = self.rules[i]
+            offsets = [o for k in self.rule_keywords[i] if k in hits for o in hits[k]]
             # No offsets means the matcher only knows *that* a keyword occurs (non-ASCII text).
             whole = self.whole_text[i] or not offsets or len(offsets) > MAX_WINDOWS
             out.append((rule, None if whole else line_windows(text, offsets)))

@@ -96,6 +96,21 @@ class Dropped:
 
 
 @dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a history finding came from, and what has happened to it since."""
+
+    commit: str  # the commit that introduced the secret at this path
+    author: str
+    date: str  # ISO 8601 author date of that commit
+    path: str  # the path at that commit
+    commits_survived: int  # commits that have carried it (1 = only the one that added it)
+    at_head: bool
+    removed_in: str = ""  # the commit that deleted it, when known and gone from HEAD
+    age_days: int = 0
+    rotate_overdue: bool = False  # still at HEAD and older than rotate_after_days
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
     title: str
@@ -110,6 +125,7 @@ class Finding:
     remediation: str
     secret: str = field(repr=False, compare=False)  # only for --show-secrets
     suppressed: str | None = None  # None, or the justification of an inline `credlint: allow`
+    provenance: Provenance | None = None  # history scans only
 
 
 @dataclass(slots=True)
@@ -135,6 +151,11 @@ class ScanResult:
     below_min_score: int = 0
     warnings: list[str] = field(default_factory=list)
     salt: str = "credlint"  # keys the public secret fingerprint (per repository: its first commit)
+    mode: str = "tree"  # tree | staged | history: SARIF uses a separate category for history
+    head: str = ""  # HEAD commit, for SARIF versionControlProvenance
+    branch: str = ""
+    repository_uri: str = ""
+    commits_scanned: int = 0
 
 
 def finding_order(finding: Finding) -> tuple[str, int, int, str]:

@@ -12,6 +12,7 @@ from scanner.config import Config
 from scanner.engine import Engine, LineIndex
 from scanner.filters import Allowlist, drop_reason
 from scanner.fingerprint import line_hashes_for
+from scanner.globs import matches_any
 from scanner.model import Chunk, Dropped, FileResult, Finding, ScanResult, Skip, finding_order
 from scanner.rulebook import Rule, Rulebook
 from scanner.scoring import make_finding
@@ -37,7 +38,8 @@ class Scanner:
     def __post_init__(self) -> None:
         self.engine = Engine(self.rulebook)
 
-    def scan_chunk(self, chunk: Chunk) -> FileResult:
+    def scan_chunk(self, chunk: Chunk, *, hash_lines: bool = True) -> FileResult:
+        """Findings in one chunk; hash_lines=False when the chunk is not a whole file (history patches)."""
         result = FileResult()
         kept: list[tuple[Rule, Finding]] = []
         index: LineIndex | None = None
@@ -51,7 +53,7 @@ class Scanner:
                 kept.append((rule, make_finding(rule, cand, index)))
         if kept and index is not None:
             chosen = [with_allowance(f, index) for f in best_per_span(kept)]
-            result.findings = with_line_hashes(chunk.text, chosen)
+            result.findings = with_line_hashes(chunk.text, chosen) if hash_lines else chosen
         return result
 
 
@@ -131,6 +133,26 @@ def scan_paths(paths: Sequence[Path], rulebook: Rulebook, config: Config, progre
             refs.append(item)
     for outcome, size in run_refs(refs, rulebook, config, progress):
         collect(result, outcome, size)
+    finish(result, config)
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def scan_staged(paths: Sequence[Path], rulebook: Rulebook, config: Config, workspace: Workspace) -> ScanResult:
+    """What the index holds for changed files (restricted to `paths` when given, as pre-commit passes them)."""
+    from scanner.sources.staged import iter_staged
+
+    started = time.monotonic()
+    result = ScanResult(root=str(workspace.root), salt=repository_salt(workspace), mode="staged")
+    only = [os.path.relpath(p.resolve(), workspace.root) for p in paths]
+    scanner = Scanner(rulebook, config.allowlist, config.explain)
+    for item in iter_staged(workspace.root, only, config.max_file_size):
+        if isinstance(item, Skip):
+            collect(result, item, 0)
+        elif matches_any(item.path, config.exclude + config.allow_paths):
+            collect(result, Skip(item.path, "excluded"), 0)
+        else:
+            collect(result, scanner.scan_chunk(item), len(item.text))
     finish(result, config)
     result.elapsed = time.monotonic() - started
     return result

@@ -46,3 +46,26 @@ def listed_findings(result: ScanResult, options: RenderOptions) -> list[Finding]
     if not options.show_suppressed:
         return result.findings
     return sorted(result.findings + result.suppressed, key=finding_order)
+
+
+def provenance_record(finding: Finding) -> dict[str, object] | None:
+    """History facts as plain data (JSON `commit`, SARIF result properties)."""
+    p = finding.provenance
+    if p is None:
+        return None
+    return {"sha": p.commit, "author": p.author, "date": p.date, "path": p.path,
+            "commits_survived": p.commits_survived, "at_head": p.at_head, "removed_in": p.removed_in,
+            "age_days": p.age_days, "rotate_overdue": p.rotate_overdue}
+
+
+def provenance_summary(finding: Finding, rotate_after_days: int = 90) -> str:
+    """One line for people: where it came from and what to do first."""
+    p = finding.provenance
+    if p is None:
+        return ""
+    where = f"introduced in {p.commit[:12]} by {p.author} on {p.date[:10]}, carried by {p.commits_survived} commit(s); "
+    if not p.at_head:
+        removed = f" (removed in {p.removed_in[:12]})" if p.removed_in else ""
+        return where + f"gone from HEAD{removed} but still in history: revoke and rotate"
+    overdue = f", older than the {rotate_after_days}-day rotation window: rotate it first" if p.rotate_overdue else ""
+    return where + f"still in HEAD, {p.age_days} days old{overdue}"

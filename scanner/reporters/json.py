@@ -10,6 +10,7 @@ from scanner.reporters import (
     RenderOptions,
     fingerprint,
     listed_findings,
+    provenance_record,
     severity_counts,
     shown_value,
     skip_counts,
@@ -29,6 +30,8 @@ def finding_record(result: ScanResult, finding: Finding, options: RenderOptions)
     }
     if options.show_secrets:
         record["secret"] = shown_value(finding, options)
+    if finding.provenance is not None:
+        record["commit"] = provenance_record(finding)
     if finding.suppressed is not None:
         record["suppressed"] = {"kind": "inSource", "justification": finding.suppressed}
     return record
@@ -41,7 +44,8 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         "tool": {"name": "credlint", "version": options.tool_version},
         "findings": [finding_record(result, f, options) for f in listed_findings(result, options)],
         "summary": {
-            "files_scanned": result.files_scanned, "bytes_scanned": result.bytes_scanned,
+            "mode": result.mode, "files_scanned": result.files_scanned,
+            "commits_scanned": result.commits_scanned, "bytes_scanned": result.bytes_scanned,
             "findings": len(result.findings), "findings_by_severity": severity_counts(result),
             "suppressed": len(result.suppressed),
             "below_min_score": result.below_min_score, "skipped": skip_counts(result),

@@ -7,7 +7,7 @@ import urllib.parse
 from typing import Any
 
 from scanner.model import Finding, ScanResult, Severity
-from scanner.reporters import RenderOptions, fingerprint, listed_findings, shown_value
+from scanner.reporters import RenderOptions, fingerprint, listed_findings, provenance_record, shown_value
 from scanner.rulebook import Rule
 from scanner.scoring import SECURITY_SEVERITY, level_for
 
@@ -60,7 +60,8 @@ def sarif_result(result: ScanResult, finding: Finding, rule_index: int, options:
         }}],
         "partialFingerprints": fingerprints,
         "properties": {"score": finding.score, "severity": finding.severity.label,
-                       "confidence": finding.confidence.label, "validation": finding.validation.value},
+                       "confidence": finding.confidence.label, "validation": finding.validation.value}
+                      | ({"commit": provenance_record(finding)} if finding.provenance else {}),
     } | suppressions(finding)
 
 
@@ -91,11 +92,15 @@ def render(result: ScanResult, options: RenderOptions) -> str:
             "informationUri": "https://pypi.org/project/credlint/",
             "rules": [rule_descriptor(r) for r in rules],
         }},
-        "automationDetails": {"id": "credlint/"},
+        # History results point at files GitHub may not have at HEAD: keep them in their own category.
+        "automationDetails": {"id": "credlint-history/" if result.mode == "history" else "credlint/"},
         "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The root of the scanned repository."}}},
         "columnKind": "unicodeCodePoints",
         "results": [sarif_result(result, f, index[f.rule_id], options) for f in findings],
     }
+    if result.repository_uri and result.head:
+        run["versionControlProvenance"] = [{"repositoryUri": result.repository_uri, "revisionId": result.head}
+                                           | ({"branch": result.branch} if result.branch else {})]
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 

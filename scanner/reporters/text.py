@@ -5,7 +5,14 @@ from __future__ import annotations
 from itertools import groupby
 
 from scanner.model import Finding, ScanResult, Severity
-from scanner.reporters import RenderOptions, listed_findings, severity_counts, shown_value, skip_counts
+from scanner.reporters import (
+    RenderOptions,
+    listed_findings,
+    provenance_summary,
+    severity_counts,
+    shown_value,
+    skip_counts,
+)
 
 COLORS = {Severity.CRITICAL: "\033[1;31m", Severity.HIGH: "\033[31m", Severity.MEDIUM: "\033[33m",
           Severity.LOW: "\033[36m"}
@@ -22,7 +29,10 @@ def render_finding(finding: Finding, options: RenderOptions) -> list[str]:
     value = shown_value(finding, options)
     head = f"  {loc.path}:{loc.line}:{loc.column}  {severity} {finding.rule_id}  score {finding.score}  {value}"
     remediation = finding.remediation.splitlines()[0] if finding.remediation else ""
-    lines = [head, f"      {finding.title}", paint(f"      fix: {remediation}", DIM, options)]
+    lines = [head, f"      {finding.title}"]
+    if finding.provenance is not None:
+        lines.append(f"      {provenance_summary(finding)}")
+    lines.append(paint(f"      fix: {remediation}", DIM, options))
     if finding.suppressed is not None:
         lines.append(f"      suppressed inline{': ' + finding.suppressed if finding.suppressed else ''}")
     return lines
@@ -46,7 +56,8 @@ def summary(result: ScanResult) -> str:
         f" ({', '.join(f'{s} {n}' for s, n in by_severity.items())})" if by_severity else "")
     below = f", {result.below_min_score} below --min-score" if result.below_min_score else ""
     below += f", {len(result.suppressed)} suppressed inline" if result.suppressed else ""
-    return (f"{result.files_scanned} files scanned ({human_size(result.bytes_scanned)}), {skipped}; "
+    scanned = "files" if result.mode != "history" else f"patches from {result.commits_scanned} commits"
+    return (f"{result.files_scanned} {scanned} scanned ({human_size(result.bytes_scanned)}), {skipped}; "
             f"{found}{below}; {result.elapsed:.2f} s")
 
 

@@ -1,0 +1,215 @@
+"""Glue for git history: HistoryReader -> Scanner -> one finding per (rule, path, secret) -> provenance."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from scanner.config import Config
+from scanner.engine import line_windows
+from scanner.errors import ScanIncompleteError
+from scanner.globs import matches_any
+from scanner.model import Finding, Provenance, ScanResult, Skip
+from scanner.rulebook import Rulebook
+from scanner.scan import Scanner, collect, finish
+from scanner.sources.gitcmd import current_branch, has_commits, head_sha, is_shallow, read_blobs, remote_uri, run_git
+from scanner.sources.history import CommitChange, CommitInfo, HistoryReader
+from scanner.sources.tree import Workspace, git_toplevel, repository_salt
+
+SECONDS_PER_DAY = 86_400
+Progress = Callable[[int, int], None]
+HISTORY_ONLY = ("Gone from HEAD but still in history: deleting the line did not remove the secret from the "
+                "repository. Revoke and rotate it now, then consider rewriting history (git filter-repo) and "
+                "force-pushing.")
+
+
+@dataclass(slots=True)
+class Introduction:
+    """The oldest sighting of a secret at a path."""
+
+    finding: Finding
+    commit: CommitInfo
+    order: int  # position in the newest-first walk: larger is older
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """Removed lines of one file in one commit, kept only where a rule keyword occurs (memory)."""
+
+    order: int
+    sha: str
+    text: str
+
+
+def open_repository(path: Path) -> Workspace:
+    top = git_toplevel(path)
+    if top is None:
+        raise ScanIncompleteError(f"{path}: not a git repository (history scans need one)")
+    return Workspace(top, True)
+
+
+def scan_history(path: Path, revisions: Sequence[str], rulebook: Rulebook, config: Config,
+                 progress: Progress | None = None, now: float | None = None) -> ScanResult:
+    started = time.monotonic()
+    workspace = open_repository(path)
+    repo = workspace.root
+    result = ScanResult(root=str(repo), salt=repository_salt(workspace), mode="history", head=head_sha(repo),
+                        branch=current_branch(repo), repository_uri=remote_uri(repo))
+    if not has_commits(repo):
+        result.warnings.append("empty repository: no commits to scan")
+        return result
+    warn_about_repository(repo, result)
+    scanner = Scanner(rulebook, config.allowlist, config.explain)
+    history = HistoryWalk(scanner, result, config.exclude + config.allow_paths)
+    reader = HistoryReader(repo, revisions, config.max_file_size)
+    for change in reader.iter_changes():
+        history.take(change)
+        if progress and reader.commits % 500 == 0:
+            progress(reader.commits, 0)
+    result.commits_scanned = reader.commits
+    provenance = ProvenanceFinder(repo, config.rotate_after_days, now or time.time())
+    for intro in history.introductions.values():
+        finding = provenance.annotate(intro, history.current_path(intro.finding.location.path),
+                                      history.removal_of(intro))
+        collect_finding(result, finding)
+    finish(result, config)
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def warn_about_repository(repo: Path, result: ScanResult) -> None:
+    if is_shallow(repo):
+        result.warnings.append("shallow clone: history is partial; fetch the full history "
+                               "(git fetch --unshallow, or fetch-depth: 0 in actions/checkout) for a complete audit")
+    if read_blobs(repo, ["HEAD:.gitmodules"]).get("HEAD:.gitmodules"):
+        result.warnings.append("submodules are not followed: scan each submodule's repository separately")
+
+
+def collect_finding(result: ScanResult, finding: Finding) -> None:
+    (result.suppressed if finding.suppressed is not None else result.findings).append(finding)
+
+
+class HistoryWalk:
+    """Turns the newest-first stream of commit changes into introductions, renames and removals."""
+
+    def __init__(self, scanner: Scanner, result: ScanResult, excluded: tuple[str, ...]) -> None:
+        self.scanner = scanner
+        self.result = result
+        self.excluded = excluded
+        self.introductions: dict[tuple[str, str, str], Introduction] = {}
+        self.renamed_to: dict[str, str] = {}
+        self.removals: dict[str, list[Removal]] = {}
+        # Each unique (path, added text) is scanned once, however many branches or cherry-picks carry it;
+        # older copies reuse the findings so that the oldest commit is still the one credited.
+        self.scanned: dict[bytes, list[Finding]] = {}
+        self.order = 0
+
+    def take(self, change: CommitChange | Skip) -> None:
+        if isinstance(change, Skip):
+            self.result.skipped.append(change)
+            return
+        self.order += 1
+        old, new = change.old_path, change.chunk.path
+        if old and new and old != new:
+            self.renamed_to.setdefault(old, new)
+        if change.removed_text:
+            self.note_removal(change)
+        if change.chunk.text and self.excluded and matches_any(new, self.excluded):
+            self.result.skipped.append(Skip(new, "excluded", f"in commit {change.commit.sha[:12]}"))
+        elif change.chunk.text:
+            self.note_additions(change)
+
+    def note_removal(self, change: CommitChange) -> None:
+        text = change.removed_text
+        hits = self.scanner.engine.matcher.hits(text)
+        if not hits:
+            return
+        offsets = [o for ends in hits.values() for o in ends] or [0]
+        keyword_lines = [text[start:end] for start, end in line_windows(text, offsets)]
+        if keyword_lines:
+            path = change.old_path or change.chunk.path
+            removal = Removal(self.order, change.commit.sha, "\n".join(keyword_lines))
+            self.removals.setdefault(path, []).append(removal)
+
+    def findings_in(self, change: CommitChange) -> list[Finding]:
+        known = self.scanned.get(change.digest)
+        if known is not None:
+            return known
+        scanned = self.scanner.scan_chunk(change.chunk, hash_lines=False)
+        collect(self.result, replace(scanned, findings=[]), len(change.chunk.text))
+        self.scanned[change.digest] = scanned.findings
+        return scanned.findings
+
+    def note_additions(self, change: CommitChange) -> None:
+        for finding in self.findings_in(change):
+            key = (finding.rule_id, change.chunk.path, finding.secret_hash)
+            known = self.introductions.get(key)
+            # Newest first: a later sighting is older, unless a clock skew says otherwise.
+            if known is None or change.commit.timestamp <= known.commit.timestamp:
+                self.introductions[key] = Introduction(place(finding, change), change.commit, self.order)
+
+    def current_path(self, path: str) -> str:
+        """Follow renames forward from the path at introduction to the newest name."""
+        seen = {path}
+        while path in self.renamed_to and self.renamed_to[path] not in seen:
+            path = self.renamed_to[path]
+            seen.add(path)
+        return path
+
+    def removal_of(self, intro: Introduction) -> str:
+        """The nearest newer commit whose removed lines held the secret, under any later name of the file."""
+        names = {intro.finding.location.path, self.current_path(intro.finding.location.path)}
+        names |= {old for old, new in self.renamed_to.items() if new in names}
+        candidates = [r for name in names for r in self.removals.get(name, ())
+                      if r.order < intro.order and intro.finding.secret in r.text]
+        return max(candidates, key=lambda r: r.order).sha if candidates else ""
+
+
+def place(finding: Finding, change: CommitChange) -> Finding:
+    """Move a finding from chunk coordinates to the line it had in the file at that commit."""
+    loc = finding.location
+    lines = change.line_map()
+    line = lines[loc.line - 1] if loc.line <= len(lines) else loc.line
+    end_line = lines[loc.end_line - 1] if loc.end_line <= len(lines) else line
+    return replace(finding, location=replace(loc, line=line, end_line=end_line))
+
+
+class ProvenanceFinder:
+    """Works out, per introduction, whether HEAD still holds it, how old it is, how long it survived."""
+
+    def __init__(self, repo: Path, rotate_after_days: int, now: float) -> None:
+        self.repo = repo
+        self.rotate_after_days = rotate_after_days
+        self.now = now
+        self.head_blobs: dict[str, str | None] = {}
+        self.has_head = bool(head_sha(repo))
+
+    def head_text(self, path: str) -> str | None:
+        if path not in self.head_blobs:
+            blob = read_blobs(self.repo, [f"HEAD:{path}"]).get(f"HEAD:{path}") if self.has_head else None
+            self.head_blobs[path] = blob.decode("utf-8", "surrogateescape") if blob is not None else None
+        return self.head_blobs[path]
+
+    def annotate(self, intro: Introduction, current_path: str, removed_in: str) -> Finding:
+        text = self.head_text(current_path)
+        at_head = text is not None and intro.finding.secret in text
+        age = max(0, int((self.now - intro.commit.timestamp) // SECONDS_PER_DAY))
+        end = "HEAD" if at_head else removed_in
+        provenance = Provenance(
+            commit=intro.commit.sha, author=intro.commit.author, date=intro.commit.date,
+            path=intro.finding.location.path, commits_survived=self.survived(intro.commit.sha, end),
+            at_head=at_head, removed_in="" if at_head else removed_in, age_days=age,
+            rotate_overdue=at_head and age > self.rotate_after_days,
+        )
+        remediation = intro.finding.remediation if at_head else f"{HISTORY_ONLY}\n{intro.finding.remediation}"
+        return replace(intro.finding, provenance=provenance, remediation=remediation)
+
+    def survived(self, introduced: str, end: str) -> int:
+        """Commits from the one that added it up to HEAD (inclusive) or to the removal (exclusive)."""
+        if not end:
+            return 1
+        out = run_git(self.repo, ["rev-list", "--count", f"{introduced}..{end}"], check=False)
+        count = int(out.stdout.strip() or b"0") if out.returncode == 0 else 0
+        return count + 1 if end == "HEAD" else max(count, 1)

@@ -1,0 +1,197 @@
+"""History, staged and range scans on throwaway repositories built with real git commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from scanner.cli import cli
+from tests.conftest import git
+
+SECRET_A = "Hq7!vRt2Lx9"
+SECRET_B = "Zx8!kLq2Vm7"
+SECRET_C = "Wq5#nRt8Yz1"
+
+
+def commit_file(repo: Path, name: str, text: str, message: str, date: str = "2024-01-02T10:00:00") -> str:
+    path = repo / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    git(repo, "add", name)
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    subprocess.run(["git", "-C", str(repo), "commit", "-qm", message], check=True, env=env)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def scan(runner: CliRunner, *args: str) -> tuple[int, dict[str, Any]]:
+    result = runner.invoke(cli, ["scan", *args, "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.output)
+
+
+def facts(document: dict[str, Any]) -> list[tuple[str, int, str, bool]]:
+    return [(f["path"], f["line"], f["commit"]["sha"], f["commit"]["at_head"]) for f in document["findings"]]
+
+
+def test_secret_added_then_removed_is_reported_as_history_only(runner: CliRunner, git_repo: Path) -> None:
+    added = commit_file(git_repo, "app.py", f'x = 1\npassword = "{SECRET_A}"\n', "add")
+    removed = commit_file(git_repo, "app.py", "x = 1\n", "remove")
+    code, document = scan(runner, str(git_repo), "--history")
+    assert code == 1
+    assert facts(document) == [("app.py", 2, added, False)]
+    commit = document["findings"][0]["commit"]
+    assert (commit["removed_in"], commit["commits_survived"], commit["path"]) == (removed, 1, "app.py")
+    assert document["findings"][0]["remediation"].startswith("Gone from HEAD but still in history")
+    text = runner.invoke(cli, ["scan", str(git_repo), "--history"]).output
+    assert "gone from HEAD (removed in" in text and "but still in history: revoke and rotate" in text
+
+
+def test_secret_still_at_head_carries_age_and_rotation(runner: CliRunner, git_repo: Path) -> None:
+    added = commit_file(git_repo, "app.py", f'password = "{SECRET_A}"\n', "add", date="2020-01-01T00:00:00")
+    commit_file(git_repo, "other.py", "y = 2\n", "more", date="2020-02-01T00:00:00")
+    _, document = scan(runner, str(git_repo), "--history")
+    commit = document["findings"][0]["commit"]
+    assert (commit["sha"], commit["at_head"], commit["commits_survived"]) == (added, True, 2)
+    assert commit["age_days"] > 365 and commit["rotate_overdue"] is True
+
+
+def test_same_secret_on_two_branches_is_reported_once(runner: CliRunner, git_repo: Path) -> None:
+    commit_file(git_repo, "base.txt", "base\n", "base")
+    git(git_repo, "checkout", "-qb", "feature")
+    first = commit_file(git_repo, "app.py", f'password = "{SECRET_A}"\n', "on feature", "2024-01-03T10:00:00")
+    git(git_repo, "checkout", "-q", "main")
+    commit_file(git_repo, "app.py", f'password = "{SECRET_A}"\n', "on main", "2024-01-04T10:00:00")
+    _, document = scan(runner, str(git_repo), "--history")
+    assert facts(document) == [("app.py", 1, first, True)]
+
+
+def test_secret_written_in_a_merge_resolution(runner: CliRunner, git_repo: Path) -> None:
+    commit_file(git_repo, "conf.py", "value = 1\n", "base")
+    git(git_repo, "checkout", "-qb", "side")
+    commit_file(git_repo, "conf.py", "value = 2\n", "side")
+    git(git_repo, "checkout", "-q", "main")
+    commit_file(git_repo, "conf.py", "value = 3\n", "main")
+    subprocess.run(["git", "-C", str(git_repo), "merge", "-q", "side"], capture_output=True, check=False)
+    (git_repo / "conf.py").write_text(f'value = 4\npassword = "{SECRET_B}"\n', encoding="utf-8")
+    git(git_repo, "add", "conf.py")
+    git(git_repo, "commit", "-qm", "merge with resolution")
+    merge = git(git_repo, "rev-parse", "HEAD").strip()
+    _, document = scan(runner, str(git_repo), "--history")
+    assert facts(document) == [("conf.py", 2, merge, True)]
+
+
+def test_rename_is_not_a_new_secret(runner: CliRunner, git_repo: Path) -> None:
+    added = commit_file(git_repo, "old_name.py", f'password = "{SECRET_A}"\n' + "x = 1\n" * 20, "add")
+    git(git_repo, "mv", "old_name.py", "new_name.py")
+    git(git_repo, "commit", "-qm", "rename")
+    _, document = scan(runner, str(git_repo), "--history")
+    assert facts(document) == [("old_name.py", 1, added, True)]
+
+
+def test_range_and_since_scan_only_those_commits(runner: CliRunner, git_repo: Path) -> None:
+    base = commit_file(git_repo, "a.py", f'password = "{SECRET_A}"\n', "old secret")
+    newer = commit_file(git_repo, "b.py", f'password = "{SECRET_B}"\n', "new secret")
+    for args in (["--range", f"{base}..HEAD"], ["--since", base]):
+        _, document = scan(runner, str(git_repo), *args)
+        assert facts(document) == [("b.py", 1, newer, True)], args
+
+
+def test_branch_limits_history(runner: CliRunner, git_repo: Path) -> None:
+    commit_file(git_repo, "base.txt", "base\n", "base")
+    git(git_repo, "checkout", "-qb", "feature")
+    commit_file(git_repo, "f.py", f'password = "{SECRET_C}"\n', "feature secret")
+    git(git_repo, "checkout", "-q", "main")
+    code, document = scan(runner, str(git_repo), "--branch", "main")
+    assert (code, document["findings"]) == (0, [])
+
+
+def test_empty_repository_says_so_and_passes(runner: CliRunner, git_repo: Path) -> None:
+    code, document = scan(runner, str(git_repo), "--history")
+    assert code == 0 and document["summary"]["warnings"] == ["empty repository: no commits to scan"]
+
+
+def test_shallow_clone_warns_history_is_partial(runner: CliRunner, git_repo: Path, tmp_path: Path) -> None:
+    commit_file(git_repo, "a.py", f'password = "{SECRET_A}"\n', "one")
+    commit_file(git_repo, "b.py", "y = 1\n", "two")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{git_repo}", str(shallow)], check=True)
+    _, document = scan(runner, str(shallow), "--history")
+    assert document["summary"]["warnings"][0].startswith("shallow clone: history is partial")
+
+
+def test_history_outside_git_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from scanner.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["scan", str(tmp_path), "--history"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == f"credlint: error: {tmp_path}: not a git repository (history scans need one)\n"
+
+
+def test_bad_revision_is_exit_2(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from scanner.cli import main
+
+    commit_file(git_repo, "a.py", "x = 1\n", "one")
+    with pytest.raises(SystemExit) as exited:
+        main(["scan", str(git_repo), "--range", "nope..HEAD"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.startswith("credlint: error: git log failed")
+
+
+def test_history_sarif_is_valid_and_separately_categorised(runner: CliRunner, git_repo: Path) -> None:
+    from tests.helpers import validate_sarif
+
+    commit_file(git_repo, "app.py", f'password = "{SECRET_A}"\n', "add")
+    git(git_repo, "remote", "add", "origin", "https://bot:hunter22x@example.org/team/repo.git")
+    document = json.loads(runner.invoke(cli, ["scan", str(git_repo), "--history", "--format", "sarif"]).output)
+    validate_sarif(document)
+    run = document["runs"][0]
+    assert run["automationDetails"]["id"] == "credlint-history/"
+    assert run["versionControlProvenance"][0]["repositoryUri"] == "https://example.org/team/repo.git"
+    assert run["results"][0]["properties"]["commit"]["at_head"] is True
+
+
+def test_staged_scans_the_index_not_the_working_tree(runner: CliRunner, git_repo: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    commit_file(git_repo, "base.txt", "base\n", "base")
+    (git_repo / "staged.py").write_text(f'x = 1\npassword = "{SECRET_A}"\n')
+    git(git_repo, "add", "staged.py")
+    (git_repo / "staged.py").write_text("x = 1\n")  # the working file no longer has it: the index does
+    (git_repo / "unstaged.py").write_text(f'password = "{SECRET_B}"\n')
+    monkeypatch.chdir(git_repo)
+    code, document = scan(runner, "--staged")
+    assert code == 1
+    assert [(f["path"], f["line"]) for f in document["findings"]] == [("staged.py", 2)]
+    git(git_repo, "reset", "-q")
+    code, document = scan(runner, "--staged")
+    assert (code, document["findings"]) == (0, [])
+
+
+def test_staged_limited_to_named_files(runner: CliRunner, git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    commit_file(git_repo, "base.txt", "base\n", "base")
+    for name, secret in (("one.py", SECRET_A), ("two.py", SECRET_B)):
+        (git_repo / name).write_text(f'password = "{secret}"\n')
+        git(git_repo, "add", name)
+    monkeypatch.chdir(git_repo)
+    _, document = scan(runner, "--staged", "two.py")
+    assert [f["path"] for f in document["findings"]] == ["two.py"]
+
+
+def test_staged_and_history_together_is_a_usage_error(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ["scan", "--staged", "--history"]).exit_code == 2
+
+
+def test_install_hook_refuses_to_overwrite(runner: CliRunner, git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(git_repo)
+    first = runner.invoke(cli, ["install-hook"])
+    hook = git_repo / ".git" / "hooks" / "pre-commit"
+    assert first.exit_code == 0 and "credlint scan --staged" in hook.read_text()
+    assert os.access(hook, os.X_OK)
+    assert runner.invoke(cli, ["install-hook"]).exit_code == 2
+    assert runner.invoke(cli, ["install-hook", "--force"]).exit_code == 0
