@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import bisect
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scanner.config import Config
-from scanner.engine import line_windows
 from scanner.errors import ScanIncompleteError
 from scanner.globs import matches_any
 from scanner.model import Finding, Provenance, ScanResult, Skip
 from scanner.rulebook import Rulebook
 from scanner.scan import Scanner, collect, finish
-from scanner.sources.gitcmd import current_branch, has_commits, head_sha, is_shallow, read_blobs, remote_uri, run_git
-from scanner.sources.history import CommitChange, CommitInfo, HistoryReader
+from scanner.sources.gitcmd import (
+    current_branch,
+    git_text,
+    has_commits,
+    head_sha,
+    is_shallow,
+    read_blobs,
+    remote_uri,
+)
+from scanner.sources.history import CommitChange, CommitInfo, HistoryReader, iter_removals
 from scanner.sources.tree import Workspace, git_toplevel, repository_salt
 
 SECONDS_PER_DAY = 86_400
@@ -32,15 +41,6 @@ class Introduction:
     finding: Finding
     commit: CommitInfo
     order: int  # position in the newest-first walk: larger is older
-
-
-@dataclass(frozen=True, slots=True)
-class Removal:
-    """Removed lines of one file in one commit, kept only where a rule keyword occurs (memory)."""
-
-    order: int
-    sha: str
-    text: str
 
 
 def open_repository(path: Path) -> Workspace:
@@ -63,16 +63,18 @@ def scan_history(path: Path, revisions: Sequence[str], rulebook: Rulebook, confi
     warn_about_repository(repo, result)
     scanner = Scanner(rulebook, config.allowlist, config.explain)
     history = HistoryWalk(scanner, result, config.exclude + config.allow_paths)
-    reader = HistoryReader(repo, revisions, config.max_file_size)
+    reader = HistoryReader(repo, revisions, config.max_file_size, shards=os.cpu_count() or 2)
     for change in reader.iter_changes():
         history.take(change)
         if progress and reader.commits % 500 == 0:
             progress(reader.commits, 0)
     result.commits_scanned = reader.commits
     provenance = ProvenanceFinder(repo, config.rotate_after_days, now or time.time())
-    for intro in history.introductions.values():
-        finding = provenance.annotate(intro, history.current_path(intro.finding.location.path),
-                                      history.removal_of(intro))
+    intros = list(history.introductions.values())
+    at_head = {id(i): provenance.at_head(i, history.current_path(i.finding.location.path)) for i in intros}
+    removals = find_removals(repo, [i for i in intros if not at_head[id(i)]], history)
+    for intro in intros:
+        finding = provenance.annotate(intro, at_head[id(intro)], removals.get(id(intro)))
         collect_finding(result, finding)
     finish(result, config)
     result.elapsed = time.monotonic() - started
@@ -100,7 +102,6 @@ class HistoryWalk:
         self.excluded = excluded
         self.introductions: dict[tuple[str, str, str], Introduction] = {}
         self.renamed_to: dict[str, str] = {}
-        self.removals: dict[str, list[Removal]] = {}
         # Each unique (path, added text) is scanned once, however many branches or cherry-picks carry it;
         # older copies reuse the findings so that the oldest commit is still the one credited.
         self.scanned: dict[bytes, list[Finding]] = {}
@@ -114,24 +115,10 @@ class HistoryWalk:
         old, new = change.old_path, change.chunk.path
         if old and new and old != new:
             self.renamed_to.setdefault(old, new)
-        if change.removed_text:
-            self.note_removal(change)
         if change.chunk.text and self.excluded and matches_any(new, self.excluded):
             self.result.skipped.append(Skip(new, "excluded", f"in commit {change.commit.sha[:12]}"))
         elif change.chunk.text:
             self.note_additions(change)
-
-    def note_removal(self, change: CommitChange) -> None:
-        text = change.removed_text
-        hits = self.scanner.engine.matcher.hits(text)
-        if not hits:
-            return
-        offsets = [o for ends in hits.values() for o in ends] or [0]
-        keyword_lines = [text[start:end] for start, end in line_windows(text, offsets)]
-        if keyword_lines:
-            path = change.old_path or change.chunk.path
-            removal = Removal(self.order, change.commit.sha, "\n".join(keyword_lines))
-            self.removals.setdefault(path, []).append(removal)
 
     def findings_in(self, change: CommitChange) -> list[Finding]:
         known = self.scanned.get(change.digest)
@@ -158,13 +145,27 @@ class HistoryWalk:
             seen.add(path)
         return path
 
-    def removal_of(self, intro: Introduction) -> str:
-        """The nearest newer commit whose removed lines held the secret, under any later name of the file."""
-        names = {intro.finding.location.path, self.current_path(intro.finding.location.path)}
-        names |= {old for old, new in self.renamed_to.items() if new in names}
-        candidates = [r for name in names for r in self.removals.get(name, ())
-                      if r.order < intro.order and intro.finding.secret in r.text]
-        return max(candidates, key=lambda r: r.order).sha if candidates else ""
+    def names_of(self, intro: Introduction) -> set[str]:
+        """Every name the file had from the introduction on."""
+        names = {intro.finding.location.path}
+        path = intro.finding.location.path
+        while path in self.renamed_to and self.renamed_to[path] not in names:
+            path = self.renamed_to[path]
+            names.add(path)
+        return names
+
+
+def find_removals(repo: Path, gone: list[Introduction], history: HistoryWalk) -> dict[int, CommitInfo]:
+    """For secrets HEAD no longer holds: the oldest later commit on HEAD's history that deleted them."""
+    names = {id(i): history.names_of(i) for i in gone}
+    found: dict[int, CommitInfo] = {}
+    paths = sorted({name for group in names.values() for name in group})
+    for commit, path, removed in iter_removals(repo, paths) if gone else ():
+        for intro in gone:
+            if (path in names[id(intro)] and commit.timestamp >= intro.commit.timestamp
+                    and commit.sha != intro.commit.sha and intro.finding.secret in removed):
+                found[id(intro)] = commit  # newest first: the last match is the oldest removal
+    return found
 
 
 def place(finding: Finding, change: CommitChange) -> Finding:
@@ -185,6 +186,10 @@ class ProvenanceFinder:
         self.now = now
         self.head_blobs: dict[str, str | None] = {}
         self.has_head = bool(head_sha(repo))
+        # Author times of HEAD's history, sorted: "commits that carried it" is then a bisect, not a
+        # rev-list per finding (measured: 0.3 s each on sympy).
+        stamps = git_text(repo, ["log", "--format=%at", "HEAD"], check=False).split() if self.has_head else []
+        self.head_times = sorted(int(t) for t in stamps)
 
     def head_text(self, path: str) -> str | None:
         if path not in self.head_blobs:
@@ -192,24 +197,29 @@ class ProvenanceFinder:
             self.head_blobs[path] = blob.decode("utf-8", "surrogateescape") if blob is not None else None
         return self.head_blobs[path]
 
-    def annotate(self, intro: Introduction, current_path: str, removed_in: str) -> Finding:
+    def at_head(self, intro: Introduction, current_path: str) -> bool:
         text = self.head_text(current_path)
-        at_head = text is not None and intro.finding.secret in text
+        return text is not None and intro.finding.secret in text
+
+    def annotate(self, intro: Introduction, at_head: bool, removal: CommitInfo | None) -> Finding:
         age = max(0, int((self.now - intro.commit.timestamp) // SECONDS_PER_DAY))
-        end = "HEAD" if at_head else removed_in
         provenance = Provenance(
             commit=intro.commit.sha, author=intro.commit.author, date=intro.commit.date,
-            path=intro.finding.location.path, commits_survived=self.survived(intro.commit.sha, end),
-            at_head=at_head, removed_in="" if at_head else removed_in, age_days=age,
+            path=intro.finding.location.path, commits_survived=self.survived(intro.commit, at_head, removal),
+            at_head=at_head, removed_in=removal.sha if removal else "", age_days=age,
             rotate_overdue=at_head and age > self.rotate_after_days,
         )
         remediation = intro.finding.remediation if at_head else f"{HISTORY_ONLY}\n{intro.finding.remediation}"
         return replace(intro.finding, provenance=provenance, remediation=remediation)
 
-    def survived(self, introduced: str, end: str) -> int:
-        """Commits from the one that added it up to HEAD (inclusive) or to the removal (exclusive)."""
-        if not end:
+    def survived(self, introduced: CommitInfo, at_head: bool, removal: CommitInfo | None) -> int:
+        """Commits of HEAD's history from the introducing one up to HEAD, or up to (not including) the
+        removal; by author time. 1 when HEAD's history never carried it."""
+        first = bisect.bisect_left(self.head_times, introduced.timestamp)
+        if at_head:
+            last = len(self.head_times)
+        elif removal is not None:
+            last = bisect.bisect_left(self.head_times, removal.timestamp)
+        else:
             return 1
-        out = run_git(self.repo, ["rev-list", "--count", f"{introduced}..{end}"], check=False)
-        count = int(out.stdout.strip() or b"0") if out.returncode == 0 else 0
-        return count + 1 if end == "HEAD" else max(count, 1)
+        return max(1, last - first)

@@ -141,7 +141,8 @@ def test_bad_revision_is_exit_2(git_repo: Path, capsys: pytest.CaptureFixture[st
     with pytest.raises(SystemExit) as exited:
         main(["scan", str(git_repo), "--range", "nope..HEAD"])
     assert exited.value.code == 2
-    assert capsys.readouterr().err.startswith("credlint: error: git log failed")
+    err = capsys.readouterr().err
+    assert err.startswith("credlint: error: git rev-list failed in") and "bad revision" in err
 
 
 def test_history_sarif_is_valid_and_separately_categorised(runner: CliRunner, git_repo: Path) -> None:
