@@ -2,6 +2,7 @@
 
     python -m bench.run --tree click=/path/click --tree pytest=/path/pytest --tree sympy=/path/sympy \
         --peers /path/to/peers-venv --synthetic-mb 200 --runs 3
+    python -m bench.run --history click=/path/click-clone --history pytest=/path/pytest-clone --runs 3
 
 Each tool runs `--runs` times per input; the median wall time (start-up included) and the largest peak
 RSS are reported. Peak RSS comes from wait4() and is the largest single process of the run.
@@ -88,6 +89,21 @@ def commands(peers: Path | None) -> dict[str, Command]:
     return tools
 
 
+def history_commands(peers: Path | None) -> dict[str, Command]:
+    credlint = str(Path(sys.executable).with_name("credlint"))
+    tools: dict[str, Command] = {
+        "git log -p -U0": lambda t, s: ["sh", "-c", "git log --all -p -U0 > /dev/null"],
+        "credlint": lambda t, s: [credlint, "scan", str(t), "--history", "--quiet", "--format", "json",
+                                  "-o", str(s / "c.json")],
+    }
+    if peers:
+        betterleaks, kingfisher = site_binary(peers, "betterleaks"), site_binary(peers, "kingfisher")
+        tools["betterleaks"] = lambda t, s: [str(betterleaks), "git", str(t), "-l", "error", "-o", str(s / "b.json")]
+        tools["kingfisher"] = lambda t, s: [str(kingfisher), "scan", str(t), "--no-validate", "--no-update-check",
+                                            "-f", "json", "-o", str(s / "k.json")]
+    return tools
+
+
 def small_files(root: Path) -> Path:
     """The pre-commit case: ten small files."""
     root.mkdir(parents=True, exist_ok=True)
@@ -116,12 +132,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=120.0, help="per run; slower tools are cut off")
     parser.add_argument("--json", type=Path, help="also write the measurements here")
+    parser.add_argument("--history", action="append", default=[],
+                        help="NAME=PATH of a git clone: time history scans (credlint --history, betterleaks git, "
+                             "kingfisher, and git log -p itself as the floor)")
     args = parser.parse_args(argv)
+    results = [measure(tool, command, Path(spec.partition("=")[2]), args.runs, args.timeout)
+               for spec in args.history for tool, command in history_commands(args.peers).items()]
+    for r in results:
+        print(f"{r.target:<12} {r.tool:<15} {r.wall_s:8.2f}s", file=sys.stderr)
     targets = [Path(spec.partition("=")[2]) for spec in args.tree]
     targets.append(small_files(args.workdir / "ten-small-files"))
     if args.synthetic_mb:
         targets.append(write_tree(args.workdir / f"synthetic-{args.synthetic_mb}mb", args.synthetic_mb))
-    results = []
     for target in targets:
         for tool, command in commands(args.peers).items():
             # detect-secrets needs minutes per MB: measured on the smallest real tree only.

@@ -12,9 +12,10 @@ from typing import Any
 import click
 
 from scanner import __version__
+from scanner.baseline import DEFAULT_NAME, load_baseline
 from scanner.config import Config, find_config_file, load_config
 from scanner.errors import ConfigError, CredlintError
-from scanner.model import ScanResult, Severity
+from scanner.model import Finding, ScanResult, Severity
 from scanner.reporters import RenderOptions
 from scanner.rulebook import Rulebook, load_rulebook
 from scanner.sources.tree import Workspace, locate
@@ -116,7 +117,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Configuration file.")
 @click.option("--show-secrets", is_flag=True, help="Print secret values (local triage only).")
 @click.option("--explain", is_flag=True, help="List dropped candidates with the reason they were dropped.")
-@click.option("--show-suppressed", is_flag=True, help="Also list findings silenced by `credlint: allow`.")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path),
+              help="Report only findings not accepted in this baseline file.")
+@click.option("--show-suppressed", is_flag=True,
+              help="Also list findings silenced by `credlint: allow` or accepted in the baseline.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line.")
 @click.option("--history", is_flag=True, help="Scan every commit reachable from any ref.")
 @click.option("--branch", help="History of this ref only.")
@@ -126,7 +130,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--pre-push", is_flag=True, help="The commits being pushed (PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF).")
 def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_score: int | None,
          fail_on: str | None, exclude: tuple[str, ...], rule_files: tuple[Path, ...], config_file: Path | None,
-         show_secrets: bool, explain: bool, show_suppressed: bool, quiet: bool, **modes: Any) -> None:
+         show_secrets: bool, explain: bool, baseline_file: Path | None, show_suppressed: bool, quiet: bool,
+         **modes: Any) -> None:
     """Scan PATHS (default: the current folder) for hardcoded secrets."""
     revisions = history_revisions(**modes)
     staged = modes["staged"]
@@ -136,11 +141,16 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
     workspace = locate(targets)
     config = resolve_config(config_file, workspace).with_flags(
         min_score=min_score, fail_on=Severity.parse(fail_on) if fail_on else None, exclude=exclude,
-        rules=rule_files, explain=explain or None)
+        rules=rule_files, explain=explain or None, baseline=baseline_file)
     rulebook = build_rulebook(config)
+    baseline = load_baseline(config.baseline) if config.baseline else None  # a bad file stops before the scan
     progress = Progress(not quiet and sys.stderr.isatty())
     result = run_mode(targets, paths, revisions, staged, rulebook, config, progress, workspace)
     progress.close()
+    if baseline is not None:
+        from scanner.scan import apply_baseline
+
+        apply_baseline(result, baseline)
     options = RenderOptions(show_secrets=show_secrets, tool_version=__version__, rules=rulebook.rules,
                             show_suppressed=show_suppressed,
                             color=output is None and output_format == "text" and use_color())
@@ -220,6 +230,82 @@ def list_rules(config_file: Path | None) -> None:
     config = resolve_config(config_file, locate([Path(".")]))
     for rule in build_rulebook(config).rules:
         click.echo(f"{rule.id:<40} {rule.severity.label:<8} {rule.confidence.label:<6} {rule.title}")
+
+
+@cli.group()
+def baseline() -> None:
+    """Accept the findings of today so that only new ones are reported."""
+
+
+def tree_findings(path: Path, config_file: Path | None) -> tuple[Workspace, list[Finding]]:
+    """Everything a working-tree scan reports, suppressed inline or not (for baseline bookkeeping)."""
+    from scanner.scan import scan_paths
+
+    workspace = locate([path])
+    config = resolve_config(config_file, workspace)
+    result = scan_paths([path], build_rulebook(config), config, None, workspace)
+    return workspace, result.findings
+
+
+def baseline_path(workspace: Workspace, given: Path | None) -> Path:
+    return given if given is not None else workspace.root / DEFAULT_NAME
+
+
+@baseline.command(name="create")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), help=f"Default: {DEFAULT_NAME} at the root.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing baseline.")
+def baseline_create(path: Path, output: Path | None, config_file: Path | None, force: bool) -> None:
+    """Scan PATH and accept every current finding."""
+    from scanner.baseline import ensure_union_merge, new_baseline, render_baseline
+
+    workspace, findings = tree_findings(path, config_file)
+    target = baseline_path(workspace, output)
+    if target.exists() and not force:
+        raise ConfigError(f"{target} already exists; use `credlint baseline update`, or --force to replace it")
+    write_atomically(target, render_baseline(new_baseline(findings)))
+    if workspace.in_git and ensure_union_merge(workspace.root, target):
+        click.echo(f"added {target.name} merge=union to .gitattributes")
+    click.echo(f"wrote {target}: {len(findings)} accepted finding(s)")
+
+
+@baseline.command(name="update")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path))
+@click.option("--config", "config_file", type=click.Path(path_type=Path))
+@click.option("--add-new", is_flag=True, help="Also accept findings that are not in the baseline yet.")
+def baseline_update(path: Path, baseline_file: Path | None, config_file: Path | None, add_new: bool) -> None:
+    """Drop entries that no longer match; with --add-new, accept new findings too."""
+    from scanner.baseline import render_baseline
+
+    workspace, findings = tree_findings(path, config_file)
+    target = baseline_path(workspace, baseline_file)
+    current = load_baseline(target)
+    updated = current.keeping(findings)
+    if add_new:
+        updated = updated.with_findings(findings)
+    write_atomically(target, render_baseline(updated))
+    added, dropped = len(updated.entries - current.entries), len(current.entries - updated.entries)
+    click.echo(f"updated {target}: {len(updated.entries)} entries ({added} added, {dropped} dropped)")
+
+
+@baseline.command(name="import")
+@click.argument("secrets_baseline", type=click.Path(path_type=Path))
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), help=f"Default: {DEFAULT_NAME} at the root.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path))
+def baseline_import(secrets_baseline: Path, path: Path, output: Path | None, config_file: Path | None) -> None:
+    """Convert a detect-secrets .secrets.baseline: what it accepted stays accepted."""
+    from scanner.baseline import new_baseline, render_baseline
+    from scanner.detect_secrets_bridge import import_detect_secrets
+
+    workspace, findings = tree_findings(path, config_file)
+    outcome = import_detect_secrets(secrets_baseline, findings)
+    target = baseline_path(workspace, output)
+    write_atomically(target, render_baseline(new_baseline(outcome.accepted)))
+    click.echo(f"wrote {target}: {len(outcome.accepted)} accepted; {outcome.confirmed} audited as real secrets "
+               f"stay reported; {outcome.unmatched} detect-secrets entries matched no credlint finding")
 
 
 HOOK_SCRIPT = """#!/bin/sh

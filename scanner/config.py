@@ -24,7 +24,7 @@ DEFAULT_MIN_SCORE = 30
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 CONFIG_FILES = (".credlint.toml", "pyproject.toml")
 TOP_KEYS = frozenset({"exclude", "enable", "disable", "rules", "min_score", "fail_on", "max_file_size",
-                      "allowlist", "rule_allowlist", "rotate_after_days"})
+                      "allowlist", "rule_allowlist", "rotate_after_days", "baseline"})
 ALLOWLIST_KEYS = frozenset({"paths", "regexes", "stopwords"})
 
 
@@ -41,6 +41,7 @@ class Config:
     allowlist: Allowlist = field(default_factory=Allowlist)
     rotate_after_days: int = 90
     explain: bool = False  # flag only: keep a record of every dropped candidate
+    baseline: Path | None = None
     source: str = ""  # the file the settings came from, for messages
 
     def with_flags(self, **flags: Any) -> Config:
@@ -50,6 +51,8 @@ class Config:
             given["exclude"] = self.exclude + tuple(given["exclude"])
         if "rules" in given:
             given["rules"] = self.rules + tuple(Path(p) for p in given["rules"])
+        if "baseline" in given:
+            given["baseline"] = Path(given["baseline"])
         return replace(self, **given)
 
 
@@ -99,6 +102,7 @@ def parse_config(table: dict[str, Any], where: str, base: Path) -> Config:
         allow_paths=string_list(check_allowlist(allow, f"{at} allowlist"), "paths", f"{at} allowlist"),
         allowlist=parse_allowlist(allow, table.get("rule_allowlist", {}), at),
         rotate_after_days=integer(table, "rotate_after_days", at, 90, 1, 36500), source=where,
+        baseline=base / string(table, "baseline", at) if "baseline" in table else None,
     )
 
 
@@ -135,6 +139,13 @@ def string_list(table: dict[str, Any], key: str, at: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{at}: {key} must be a list of strings")
     return tuple(value)
+
+
+def string(table: dict[str, Any], key: str, at: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{at}: {key} must be a non-empty string")
+    return value
 
 
 def integer(table: dict[str, Any], key: str, at: str, default: int, low: int, high: int) -> int:

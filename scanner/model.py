@@ -126,6 +126,7 @@ class Finding:
     secret: str = field(repr=False, compare=False)  # only for --show-secrets
     suppressed: str | None = None  # None, or the justification of an inline `credlint: allow`
     provenance: Provenance | None = None  # history scans only
+    baseline_state: str = ""  # with a baseline: "new", or "unchanged" when the baseline accepts it
 
 
 @dataclass(slots=True)
@@ -142,6 +143,8 @@ class ScanResult:
     root: str
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[Finding] = field(default_factory=list)  # inline allows: listed with --show-suppressed
+    baselined: list[Finding] = field(default_factory=list)  # accepted in the baseline file
+    baseline_used: bool = False
     dropped: list[Dropped] = field(default_factory=list)  # kept only for --explain
     dropped_count: int = 0
     skipped: list[Skip] = field(default_factory=list)

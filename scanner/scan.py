@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from scanner.baseline import Baseline
 from scanner.config import Config
 from scanner.engine import Engine, LineIndex
 from scanner.filters import Allowlist, drop_reason
@@ -224,3 +225,10 @@ def finish(result: ScanResult, config: Config) -> None:
     result.findings = sorted(kept, key=finding_order)
     result.suppressed.sort(key=finding_order)
 
+
+
+def apply_baseline(result: ScanResult, baseline: Baseline) -> None:
+    """Findings the baseline accepts move to result.baselined: counted, not reported, not failing the run."""
+    result.baseline_used = True
+    result.baselined = [replace(f, baseline_state="unchanged") for f in result.findings if baseline.accepts(f)]
+    result.findings = [replace(f, baseline_state="new") for f in result.findings if not baseline.accepts(f)]

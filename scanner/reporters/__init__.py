@@ -45,7 +45,7 @@ def listed_findings(result: ScanResult, options: RenderOptions) -> list[Finding]
     """What a report lists: the findings, plus the suppressed ones when asked for."""
     if not options.show_suppressed:
         return result.findings
-    return sorted(result.findings + result.suppressed, key=finding_order)
+    return sorted(result.findings + result.suppressed + result.baselined, key=finding_order)
 
 
 def provenance_record(finding: Finding) -> dict[str, object] | None:

@@ -34,6 +34,8 @@ def finding_record(result: ScanResult, finding: Finding, options: RenderOptions)
         record["commit"] = provenance_record(finding)
     if finding.suppressed is not None:
         record["suppressed"] = {"kind": "inSource", "justification": finding.suppressed}
+    if finding.baseline_state:
+        record["baseline_state"] = finding.baseline_state
     return record
 
 
@@ -47,7 +49,7 @@ def render(result: ScanResult, options: RenderOptions) -> str:
             "mode": result.mode, "files_scanned": result.files_scanned,
             "commits_scanned": result.commits_scanned, "bytes_scanned": result.bytes_scanned,
             "findings": len(result.findings), "findings_by_severity": severity_counts(result),
-            "suppressed": len(result.suppressed),
+            "suppressed": len(result.suppressed), "baselined": len(result.baselined),
             "below_min_score": result.below_min_score, "skipped": skip_counts(result),
             "skipped_files": [{"path": s.path, "reason": s.reason, "detail": s.detail} for s in result.skipped],
             "warnings": result.warnings,

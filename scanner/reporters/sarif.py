@@ -67,10 +67,13 @@ def sarif_result(result: ScanResult, finding: Finding, rule_index: int, options:
 
 def suppressions(finding: Finding) -> dict[str, Any]:
     """GitHub ignores `suppressions` and would open an alert: such results appear only on request."""
+    state = {"baselineState": finding.baseline_state} if finding.baseline_state else {}
+    if finding.baseline_state == "unchanged":
+        return state | {"suppressions": [{"kind": "external", "justification": "accepted in the baseline"}]}
     if finding.suppressed is None:
-        return {}
+        return state
     entry = {"kind": "inSource"} | ({"justification": finding.suppressed} if finding.suppressed else {})
-    return {"suppressions": [entry]}
+    return state | {"suppressions": [entry]}
 
 
 def most_severe(findings: list[Finding], result: ScanResult) -> list[Finding]:

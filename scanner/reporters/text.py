@@ -35,6 +35,8 @@ def render_finding(finding: Finding, options: RenderOptions) -> list[str]:
     lines.append(paint(f"      fix: {remediation}", DIM, options))
     if finding.suppressed is not None:
         lines.append(f"      suppressed inline{': ' + finding.suppressed if finding.suppressed else ''}")
+    if finding.baseline_state == "unchanged":
+        lines.append("      accepted in the baseline")
     return lines
 
 
@@ -56,6 +58,7 @@ def summary(result: ScanResult) -> str:
         f" ({', '.join(f'{s} {n}' for s, n in by_severity.items())})" if by_severity else "")
     below = f", {result.below_min_score} below --min-score" if result.below_min_score else ""
     below += f", {len(result.suppressed)} suppressed inline" if result.suppressed else ""
+    below += f", {len(result.baselined)} accepted in the baseline" if result.baselined else ""
     scanned = "files" if result.mode != "history" else f"patches from {result.commits_scanned} commits"
     return (f"{result.files_scanned} {scanned} scanned ({human_size(result.bytes_scanned)}), {skipped}; "
             f"{found}{below}; {result.elapsed:.2f} s")

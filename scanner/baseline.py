@@ -1,0 +1,130 @@
+"""Accepted findings: a baseline file keyed by rule, path and a salted hash of the secret (never the value).
+
+The file is JSON with one entry per line, every entry line ending in a comma and a fixed closing line, so
+a union merge of two branches (`.gitattributes`: `merge=union`) is always valid JSON; `baseline update`
+puts the lines back in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import CredlintError
+from scanner.model import Finding
+
+FORMAT = "credlint-baseline"
+VERSION = 1
+DEFAULT_NAME = ".credlint-baseline.json"
+CLOSING = "null]}"
+
+
+class BaselineError(CredlintError):
+    """The baseline file is missing, corrupt or of an unknown version: never treated as empty."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class BaselineEntry:
+    rule_id: str
+    path: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    salt: str
+    entries: frozenset[BaselineEntry] = field(default_factory=frozenset)
+
+    def entry_for(self, finding: Finding) -> BaselineEntry:
+        return BaselineEntry(finding.rule_id, finding.location.path, secret_digest(self.salt, finding.secret))
+
+    def accepts(self, finding: Finding) -> bool:
+        return self.entry_for(finding) in self.entries
+
+    def with_findings(self, findings: Iterable[Finding]) -> Baseline:
+        return Baseline(self.salt, self.entries | {self.entry_for(f) for f in findings})
+
+    def keeping(self, findings: Iterable[Finding]) -> Baseline:
+        """Only the entries that still match one of the findings."""
+        current = {self.entry_for(f) for f in findings}
+        return Baseline(self.salt, frozenset(self.entries & current))
+
+
+def secret_digest(salt: str, secret: str) -> str:
+    """HMAC-SHA256 keyed by the file's random salt: equal secrets match, the file does not reveal them."""
+    return hmac.new(bytes.fromhex(salt), secret.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()
+
+
+def new_baseline(findings: Iterable[Finding] = ()) -> Baseline:
+    return Baseline(secrets.token_hex(16)).with_findings(findings)
+
+
+def render_baseline(baseline: Baseline) -> str:
+    head = json.dumps({"format": FORMAT, "version": VERSION, "salt": baseline.salt})[:-1]
+    lines = [f'{head}, "entries": [']
+    for entry in sorted(baseline.entries):
+        record = {"rule_id": entry.rule_id, "path": entry.path, "hash": entry.hash}
+        lines.append(json.dumps(record, ensure_ascii=False) + ",")
+    lines.append(CLOSING)
+    return "\n".join(lines) + "\n"
+
+
+def load_baseline(path: Path) -> Baseline:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BaselineError(f"{path}: baseline file not found (create one with `credlint baseline create`)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BaselineError(f"{path}: corrupt baseline ({exc}); restore it from version control") from exc
+    return parse_baseline(data, path)
+
+
+def parse_baseline(data: Any, path: Path) -> Baseline:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BaselineError(f"{path}: not a credlint baseline (no format: {FORMAT})")
+    if data.get("version") != VERSION:
+        raise BaselineError(f"{path}: baseline version {data.get('version')!r} is not supported "
+                            f"(this credlint reads version {VERSION}); upgrade credlint")
+    salt, entries = data.get("salt"), data.get("entries")
+    if not isinstance(salt, str) or not is_hex(salt) or not isinstance(entries, list):
+        raise BaselineError(f"{path}: corrupt baseline (salt or entries missing)")
+    return Baseline(salt, frozenset(parse_entry(e, path) for e in entries if e is not None))
+
+
+def parse_entry(entry: Any, path: Path) -> BaselineEntry:
+    if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("rule_id", "path", "hash")):
+        raise BaselineError(f"{path}: corrupt baseline entry {entry!r}")
+    return BaselineEntry(entry["rule_id"], entry["path"], entry["hash"])
+
+
+def is_hex(value: str) -> bool:
+    try:
+        bytes.fromhex(value)
+    except ValueError:
+        return False
+    return bool(value)
+
+
+UNION_ATTRIBUTE = "merge=union"
+
+
+def ensure_union_merge(repo: Path, baseline_path: Path) -> bool:
+    """Add `<baseline> merge=union` to .gitattributes so that branches adding entries merge cleanly."""
+    attributes = repo / ".gitattributes"
+    try:
+        name = baseline_path.resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError:
+        return False
+    line = f"/{name} {UNION_ATTRIBUTE}"
+    existing = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+    if line in existing.splitlines():
+        return False
+    separator = "" if not existing or existing.endswith("\n") else "\n"
+    attributes.write_text(f"{existing}{separator}{line}\n", encoding="utf-8")
+    return True

@@ -1,0 +1,144 @@
+"""Baselines: accept today's findings, report only new ones, survive line moves, merge without conflicts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from scanner.cli import cli
+from tests.conftest import git
+
+ACCEPTED = ['DB_PASSWORD = "Hq7!vRt2Lx9"', 'API_SECRET = "2E/ZNacl/tzfxXr6e5giSNHKZLWrr7RvOjRAIO7PL6I="',
+            'LDAP_PASSWORD = "breeze-fjord-breeze-54"']
+NEW = 'SMTP_PASSWORD = "Wq5#nRt8Yz1"'
+
+
+def scan_json(runner: CliRunner, *args: str) -> tuple[int, dict[str, Any]]:
+    result = runner.invoke(cli, ["scan", *args, "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.output)
+
+
+def lines_reported(document: dict[str, Any]) -> list[tuple[str, int]]:
+    return [(f["path"], f["line"]) for f in document["findings"]]
+
+
+@pytest.fixture
+def accepted_repo(git_repo: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (git_repo / "settings.py").write_text("\n".join(ACCEPTED) + "\n")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-qm", "settings")
+    monkeypatch.chdir(git_repo)
+    created = runner.invoke(cli, ["baseline", "create"])
+    assert created.exit_code == 0, created.output
+    assert created.output.endswith("3 accepted finding(s)\n")
+    return git_repo
+
+
+def test_only_the_new_finding_is_reported(runner: CliRunner, accepted_repo: Path) -> None:
+    (accepted_repo / "settings.py").write_text("\n".join([*ACCEPTED, NEW]) + "\n")
+    code, document = scan_json(runner, ".", "--baseline", ".credlint-baseline.json")
+    assert (code, lines_reported(document)) == (1, [("settings.py", 4)])
+    assert document["findings"][0]["baseline_state"] == "new"
+    assert document["summary"]["baselined"] == 3
+
+
+def test_moving_accepted_lines_keeps_them_accepted(runner: CliRunner, accepted_repo: Path) -> None:
+    (accepted_repo / "settings.py").write_text("x = 1\n" * 20 + "\n".join(ACCEPTED) + "\n")
+    code, document = scan_json(runner, ".", "--baseline", ".credlint-baseline.json")
+    assert (code, document["findings"]) == (0, [])
+
+
+def test_editing_an_accepted_value_reports_it_again(runner: CliRunner, accepted_repo: Path) -> None:
+    edited = [ACCEPTED[0].replace("Hq7!vRt2Lx9", "Hq7!vRt2Lx0"), *ACCEPTED[1:]]
+    (accepted_repo / "settings.py").write_text("\n".join(edited) + "\n")
+    _, document = scan_json(runner, ".", "--baseline", ".credlint-baseline.json")
+    assert lines_reported(document) == [("settings.py", 1)]
+
+
+def test_baseline_never_holds_the_secret(accepted_repo: Path) -> None:
+    text = (accepted_repo / ".credlint-baseline.json").read_text()
+    assert "Hq7!vRt2Lx9" not in text and "breeze" not in text
+    assert text.splitlines()[-1] == "null]}" and all(line.endswith(",") for line in text.splitlines()[1:-1])
+
+
+def test_update_drops_stale_entries_and_adds_only_when_asked(runner: CliRunner, accepted_repo: Path) -> None:
+    (accepted_repo / "settings.py").write_text("\n".join([ACCEPTED[0], NEW]) + "\n")
+    updated = runner.invoke(cli, ["baseline", "update"])
+    assert updated.output.endswith("1 entries (0 added, 2 dropped)\n")
+    assert lines_reported(scan_json(runner, ".", "--baseline", ".credlint-baseline.json")[1]) == [("settings.py", 2)]
+    added = runner.invoke(cli, ["baseline", "update", "--add-new"])
+    assert added.output.endswith("2 entries (1 added, 0 dropped)\n")
+    assert scan_json(runner, ".", "--baseline", ".credlint-baseline.json")[0] == 0
+
+
+def test_two_branches_updating_the_baseline_merge_cleanly(runner: CliRunner, accepted_repo: Path) -> None:
+    git(accepted_repo, "add", ".")
+    git(accepted_repo, "commit", "-qm", "baseline")
+    for branch, line in (("one", 'A_PASSWORD = "Kq2!mZp8Wx4"'), ("two", 'B_PASSWORD = "Rt6#vLq9Np3"')):
+        git(accepted_repo, "checkout", "-q", "-b", branch, "main")
+        (accepted_repo / f"{branch}.py").write_text(line + "\n")
+        assert runner.invoke(cli, ["baseline", "update", "--add-new"]).exit_code == 0
+        git(accepted_repo, "add", ".")
+        git(accepted_repo, "commit", "-qm", f"accept {branch}")
+    git(accepted_repo, "checkout", "-q", "one")
+    merged = subprocess.run(["git", "-C", str(accepted_repo), "merge", "-q", "--no-edit", "two"],
+                            capture_output=True, text=True, check=False)
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    code, document = scan_json(runner, ".", "--baseline", ".credlint-baseline.json")
+    assert (code, document["findings"], document["summary"]["baselined"]) == (0, [], 5)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    pytest.param("{not json", "corrupt baseline", id="corrupt"),
+    pytest.param('{"format": "credlint-baseline", "version": 99, "salt": "00", "entries": []}',
+                 "baseline version 99 is not supported", id="unknown-version"),
+    pytest.param('{"results": {}}', "not a credlint baseline", id="other-format"),
+])
+def test_bad_baseline_is_exit_2(content: str, message: str, tmp_path: Path, runner: CliRunner) -> None:
+    bad = tmp_path / "b.json"
+    bad.write_text(content)
+    result = runner.invoke(cli, ["scan", str(tmp_path), "--baseline", str(bad)])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_sarif_marks_baseline_state(runner: CliRunner, accepted_repo: Path) -> None:
+    from tests.helpers import validate_sarif
+
+    (accepted_repo / "settings.py").write_text("\n".join([*ACCEPTED, NEW]) + "\n")
+    args = ["scan", ".", "--baseline", ".credlint-baseline.json", "--format", "sarif"]
+    document = json.loads(runner.invoke(cli, args).output)
+    validate_sarif(document)
+    assert [r["baselineState"] for r in document["runs"][0]["results"]] == ["new"]
+    everything = json.loads(runner.invoke(cli, [*args, "--show-suppressed"]).output)
+    assert sorted(r["baselineState"] for r in everything["runs"][0]["results"]) == ["new"] + ["unchanged"] * 3
+
+
+def test_import_a_real_detect_secrets_baseline(runner: CliRunner, git_repo: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """detect-secrets scans the repo itself; an entry audited as a real secret stays reported."""
+    (git_repo / "settings.py").write_text("\n".join(ACCEPTED) + "\n")
+    git(git_repo, "add", ".")
+    monkeypatch.chdir(git_repo)
+    scanned = subprocess.run([sys.executable, "-m", "detect_secrets", "scan"], capture_output=True, text=True,
+                             check=True)
+    data = json.loads(scanned.stdout)
+    entries = data["results"]["settings.py"]
+    assert entries, "detect-secrets found nothing to import"
+    for entry in entries:  # audit: the LDAP password is real, everything else a false positive
+        entry["is_secret"] = entry["line_number"] == 3
+    Path(".secrets.baseline").write_text(json.dumps(data))
+    imported = runner.invoke(cli, ["baseline", "import", ".secrets.baseline"])
+    assert imported.exit_code == 0, imported.output
+    _, document = scan_json(runner, ".", "--baseline", ".credlint-baseline.json", "--exclude", ".secrets.baseline")
+    reported = lines_reported(document)
+    assert ("settings.py", 3) in reported
+    found_by_detect_secrets = {e["line_number"] for e in entries if not e["is_secret"]}
+    assert not found_by_detect_secrets & {line for _, line in reported}
