@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from scanner.keywords import build_matcher
 from scanner.model import Candidate, Chunk, Validation
+from scanner.plugins import PluginRunner
 from scanner.rulebook import Rule, Rulebook
 from scanner.validators import VALIDATORS
 
@@ -61,7 +62,8 @@ def spans_lines(rule: Rule) -> bool:
 
 class Engine:
     def __init__(self, rulebook: Rulebook) -> None:
-        self.rules = rulebook.rules
+        self.rules = tuple(r for r in rulebook.rules if not r.plugin)
+        self.plugins = [PluginRunner(r) for r in rulebook.rules if r.plugin]
         self.keywords: list[str] = sorted({k for rule in self.rules for k in rule.keywords})
         keyword_ids = {k: i for i, k in enumerate(self.keywords)}
         self.rule_keywords = [tuple(keyword_ids[k] for k in rule.keywords) for rule in self.rules]
@@ -100,6 +102,18 @@ class Engine:
                     continue
                 index = index or LineIndex(chunk.text)
                 yield rule, make_candidate(rule, chunk, match, index), index
+        for runner in self.plugins:
+            yield from self.plugin_candidates(runner, chunk)
+
+    def plugin_candidates(self, runner: PluginRunner, chunk: Chunk) -> Iterator[tuple[Rule, Candidate, LineIndex]]:
+        rule = runner.rule
+        lowered = chunk.text.lower() if rule.keywords else ""
+        if not rule.applies_to(chunk.path) or (rule.keywords and not any(k in lowered for k in rule.keywords)):
+            return
+        index = LineIndex(chunk.text)
+        for start, secret in runner.iter_secrets(chunk.path, chunk.text):
+            line_text = index.line_text(index.line_of(start))
+            yield rule, Candidate(rule.id, chunk.path, start, start + len(secret), secret, line_text), index
 
 
 def line_windows(text: str, offsets: list[int]) -> list[tuple[int, int]]:

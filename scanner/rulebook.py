@@ -24,8 +24,12 @@ REQUIRED_KEYS = frozenset(
      "remediation", "references", "examples", "negative_examples"}
 )
 OPTIONAL_KEYS = frozenset({"secret_group", "min_entropy", "validator", "paths", "allow", "tags", "example_path"})
+# kind = "detect-secrets" runs a named detect-secrets plugin instead of a regex (scanner/plugins.py).
+PLUGIN_KIND = "detect-secrets"
+PLUGIN_REQUIRED = (REQUIRED_KEYS - {"regex", "keywords"}) | {"plugin"}
+PLUGIN_OPTIONAL = (OPTIONAL_KEYS - {"secret_group", "validator"}) | {"keywords"}
 ALLOW_KEYS = frozenset({"secret", "match", "line"})
-KINDS = frozenset({"token", "key", "password", "connection-string", "basic-auth"})
+KINDS = frozenset({"token", "key", "password", "connection-string", "basic-auth", PLUGIN_KIND})
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -59,6 +63,7 @@ class Rule:
     paths: tuple[re.Pattern[str], ...] = ()
     allow: RuleAllow = field(default_factory=RuleAllow)
     tags: tuple[str, ...] = ()
+    plugin: str = ""  # a detect-secrets plugin class name, for kind = "detect-secrets"
     example_path: str = "example.txt"  # the path examples are scanned under (for rules limited by `paths`)
 
     @property
@@ -124,6 +129,8 @@ def load_rule_file(path: Path, *, strict: bool = True) -> list[Rule]:
 
 def parse_rule(table: dict[str, Any], path: Path, *, strict: bool = True) -> Rule:
     where = f"{path} [{table.get('id', '?')}]"
+    if table.get("kind") == PLUGIN_KIND:
+        return parse_plugin_rule(table, path, where)
     check_keys(table, where)
     pattern = table["regex"]
     if not isinstance(pattern, str):
@@ -150,13 +157,36 @@ def parse_rule(table: dict[str, Any], path: Path, *, strict: bool = True) -> Rul
     )
 
 
-def check_keys(table: dict[str, Any], where: str) -> None:
-    known = REQUIRED_KEYS | OPTIONAL_KEYS
+def parse_plugin_rule(table: dict[str, Any], path: Path, where: str) -> Rule:
+    from scanner.plugins import plugin_names
+
+    check_keys(table, where, PLUGIN_REQUIRED, PLUGIN_OPTIONAL)
+    plugin = text(table, "plugin", where)
+    if plugin not in plugin_names():
+        raise RuleFileError(f"{where}: unknown detect-secrets plugin {plugin!r}; known: {', '.join(plugin_names())}")
+    return Rule(
+        id=rule_id(table, where), title=text(table, "title", where), description=text(table, "description", where),
+        kind=PLUGIN_KIND, severity=enum_value(Severity, table, "severity", where),
+        confidence=enum_value(Confidence, table, "confidence", where),
+        keywords=tuple(w.lower() for w in strings(table, "keywords", where)), pattern="",
+        remediation=text(table, "remediation", where), references=strings(table, "references", where),
+        examples=strings(table, "examples", where, nonempty=True),
+        negative_examples=strings(table, "negative_examples", where), source=path.name,
+        min_entropy=float(table.get("min_entropy", 0.0)),
+        paths=tuple(compile_regex(p, where, "paths") for p in strings(table, "paths", where)),
+        allow=parse_allow(table.get("allow", {}), where), tags=strings(table, "tags", where), plugin=plugin,
+        example_path=str(table.get("example_path", "example.txt")),
+    )
+
+
+def check_keys(table: dict[str, Any], where: str, required: frozenset[str] = REQUIRED_KEYS,
+               optional: frozenset[str] = OPTIONAL_KEYS) -> None:
+    known = required | optional
     for key in sorted(set(table) - known):
         close = difflib.get_close_matches(key, known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise RuleFileError(f"{where}: unknown key {key!r}{hint}")
-    missing = sorted(REQUIRED_KEYS - set(table))
+    missing = sorted(required - set(table))
     if missing:
         raise RuleFileError(f"{where}: missing required key(s) {', '.join(missing)}")
 
