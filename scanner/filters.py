@@ -228,9 +228,16 @@ FILTERS: Sequence[tuple[str, FilterCheck]] = (
 )
 
 
+ADVISORY_TAG = "advisory"
+
+
 def drop_reason(rule: Rule, cand: Candidate, allowlist: Allowlist) -> str | None:
-    """The reason code of the first filter that drops the candidate, or None to keep it."""
-    for reason, check in FILTERS:
+    """The reason code of the first filter that drops the candidate, or None to keep it.
+
+    Advisory rules (migration debt) match references to the environment on purpose, so the value filters
+    do not apply to them; allowlists still do."""
+    checks = FILTERS if ADVISORY_TAG not in rule.tags else [f for f in FILTERS if f[0] == "rule-allowlist"]
+    for reason, check in checks:
         if check(rule, cand):
             return reason
     if allowlist.allows(rule.id, cand.secret):
