@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from scanner.keywords import build_matcher
 from scanner.model import Candidate, Chunk, Validation
 from scanner.plugins import PluginRunner
+from scanner.python_auth import iter_auth_sites
 from scanner.rulebook import Rule, Rulebook
 from scanner.validators import VALIDATORS
 
@@ -62,8 +63,9 @@ def spans_lines(rule: Rule) -> bool:
 
 class Engine:
     def __init__(self, rulebook: Rulebook) -> None:
-        self.rules = tuple(r for r in rulebook.rules if not r.plugin)
+        self.rules = tuple(r for r in rulebook.rules if not r.plugin and not r.analyzer)
         self.plugins = [PluginRunner(r) for r in rulebook.rules if r.plugin]
+        self.analyzed = {r.id: r for r in rulebook.rules if r.analyzer}
         self.keywords: list[str] = sorted({k for rule in self.rules for k in rule.keywords})
         keyword_ids = {k: i for i, k in enumerate(self.keywords)}
         self.rule_keywords = [tuple(keyword_ids[k] for k in rule.keywords) for rule in self.rules]
@@ -104,6 +106,24 @@ class Engine:
                 yield rule, make_candidate(rule, chunk, match, index), index
         for runner in self.plugins:
             yield from self.plugin_candidates(runner, chunk)
+        if self.analyzed:
+            yield from self.analyzer_candidates(chunk)
+
+    def analyzer_candidates(self, chunk: Chunk) -> Iterator[tuple[Rule, Candidate, LineIndex]]:
+        wanted = {rid: r for rid, r in self.analyzed.items() if r.applies_to(chunk.path)}
+        if not wanted:
+            return
+        index = LineIndex(chunk.text)
+        for site in iter_auth_sites(chunk.text):
+            rule = wanted.get(site.rule_id)
+            if rule is None or site.line > len(index.starts):
+                continue
+            line_text = index.line_text(site.line)
+            # ast columns count UTF-8 bytes; find the value on its line instead of trusting them.
+            column = line_text.find(site.value)
+            column = column if column >= 0 else 0
+            start = index.starts[site.line - 1] + column
+            yield rule, Candidate(rule.id, chunk.path, start, start + len(site.value), site.value, line_text), index
 
     def plugin_candidates(self, runner: PluginRunner, chunk: Chunk) -> Iterator[tuple[Rule, Candidate, LineIndex]]:
         rule = runner.rule

@@ -28,6 +28,9 @@ OPTIONAL_KEYS = frozenset({"secret_group", "min_entropy", "validator", "paths", 
 PLUGIN_KIND = "detect-secrets"
 PLUGIN_REQUIRED = (REQUIRED_KEYS - {"regex", "keywords"}) | {"plugin"}
 PLUGIN_OPTIONAL = (OPTIONAL_KEYS - {"secret_group", "validator"}) | {"keywords"}
+# `analyzer = "python-auth"` replaces regex and keywords with a parser (scanner/python_auth.py).
+ANALYZERS = frozenset({"python-auth"})
+ANALYZER_REQUIRED = (REQUIRED_KEYS - {"regex", "keywords"}) | {"analyzer"}
 ALLOW_KEYS = frozenset({"secret", "match", "line"})
 KINDS = frozenset({"token", "key", "password", "connection-string", "basic-auth", PLUGIN_KIND})
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -64,6 +67,7 @@ class Rule:
     allow: RuleAllow = field(default_factory=RuleAllow)
     tags: tuple[str, ...] = ()
     plugin: str = ""  # a detect-secrets plugin class name, for kind = "detect-secrets"
+    analyzer: str = ""  # a built-in parser that finds this rule's candidates instead of a regex
     example_path: str = "example.txt"  # the path examples are scanned under (for rules limited by `paths`)
 
     @property
@@ -131,6 +135,8 @@ def parse_rule(table: dict[str, Any], path: Path, *, strict: bool = True) -> Rul
     where = f"{path} [{table.get('id', '?')}]"
     if table.get("kind") == PLUGIN_KIND:
         return parse_plugin_rule(table, path, where)
+    if "analyzer" in table:
+        return parse_analyzer_rule(table, path, where)
     check_keys(table, where)
     pattern = table["regex"]
     if not isinstance(pattern, str):
@@ -175,6 +181,23 @@ def parse_plugin_rule(table: dict[str, Any], path: Path, where: str) -> Rule:
         min_entropy=float(table.get("min_entropy", 0.0)),
         paths=tuple(compile_regex(p, where, "paths") for p in strings(table, "paths", where)),
         allow=parse_allow(table.get("allow", {}), where), tags=strings(table, "tags", where), plugin=plugin,
+        example_path=str(table.get("example_path", "example.txt")),
+    )
+
+
+def parse_analyzer_rule(table: dict[str, Any], path: Path, where: str) -> Rule:
+    check_keys(table, where, ANALYZER_REQUIRED, OPTIONAL_KEYS - {"secret_group", "validator"})
+    analyzer = choice(table, "analyzer", ANALYZERS, where)
+    return Rule(
+        id=rule_id(table, where), title=text(table, "title", where), description=text(table, "description", where),
+        kind=choice(table, "kind", KINDS, where), severity=enum_value(Severity, table, "severity", where),
+        confidence=enum_value(Confidence, table, "confidence", where), keywords=(), pattern="",
+        remediation=text(table, "remediation", where), references=strings(table, "references", where),
+        examples=strings(table, "examples", where, nonempty=True),
+        negative_examples=strings(table, "negative_examples", where), source=path.name,
+        min_entropy=float(table.get("min_entropy", 0.0)),
+        paths=tuple(compile_regex(p, where, "paths") for p in strings(table, "paths", where)),
+        allow=parse_allow(table.get("allow", {}), where), tags=strings(table, "tags", where), analyzer=analyzer,
         example_path=str(table.get("example_path", "example.txt")),
     )
 

@@ -1,0 +1,108 @@
+"""Python call sites that authenticate with a username and password, found with `ast`.
+
+Regex rules see one line; the parser sees a call spread over lines and follows a simple name to the
+module-level constant it was assigned. A password that is a literal (or such a constant) is a leak,
+reported on the line that holds it; one read from the environment, a file, getpass, keyring or a
+parameter is migration debt for HTTP, mail, FTP and package uploads, and quiet for database drivers
+and SSH, where the environment is the recommended place and there is no token to migrate to.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+LITERAL_RULE = "python-auth-literal"
+ADVISORY_RULE = "python-auth-from-environment"
+
+# Callables whose second positional argument (or `password=`) is an HTTP/mail/FTP password.
+PASSWORD_CALLS = {"HTTPBasicAuth": 1, "HTTPDigestAuth": 1, "BasicAuth": 1, "DigestAuth": 1, "login": 1}
+# Database and SSH clients: literal passwords are leaks, environment passwords are fine.
+QUIET_WHEN_ENV = {"connect", "Connection", "MongoClient", "Redis", "StrictRedis", "SSHClient"}
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSite:
+    rule_id: str
+    line: int  # 1-based line of the password (the literal, or the expression read at run time)
+    column: int  # 0-based
+    value: str
+
+
+def call_name(node: ast.Call) -> str:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def module_constants(tree: ast.Module) -> dict[str, ast.Constant]:
+    """NAME = "literal" at module level (the last assignment wins, as at run time)."""
+    found: dict[str, ast.Constant] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = node.value
+    return found
+
+
+class AuthFinder:
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.constants = module_constants(tree)
+
+    def literal(self, node: ast.expr) -> ast.Constant | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node
+        if isinstance(node, ast.Name):
+            return self.constants.get(node.id)
+        return None
+
+    def site(self, password: ast.expr, quiet_when_env: bool) -> AuthSite | None:
+        constant = self.literal(password)
+        if constant is not None:
+            value = str(constant.value)
+            return AuthSite(LITERAL_RULE, constant.lineno, constant.col_offset, value) if value else None
+        if quiet_when_env or (isinstance(password, ast.Constant) and password.value is None):
+            return None
+        return AuthSite(ADVISORY_RULE, password.lineno, password.col_offset, ast.unparse(password))
+
+    def password_of(self, node: ast.Call) -> tuple[ast.expr | None, bool]:
+        name = call_name(node)
+        keyword = next((k.value for k in node.keywords if k.arg in ("password", "passwd")), None)
+        if name in PASSWORD_CALLS:
+            index = PASSWORD_CALLS[name]
+            positional = node.args[index] if len(node.args) > index else None
+            return (positional or keyword), False
+        if keyword is not None:
+            return keyword, name in QUIET_WHEN_ENV or name.lower().endswith("connect")
+        auth = next((k.value for k in node.keywords if k.arg == "auth"), None)
+        if isinstance(auth, ast.Tuple) and len(auth.elts) == 2:
+            return auth.elts[1], False
+        return None, False
+
+    def iter_sites(self) -> Iterator[AuthSite]:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Call):
+                password, quiet = self.password_of(node)
+                site = self.site(password, quiet) if password is not None else None
+            elif isinstance(node, ast.Assign) and is_auth_attribute(node) and isinstance(node.value, ast.Tuple):
+                site = self.site(node.value.elts[1], False) if len(node.value.elts) == 2 else None
+            else:
+                continue
+            if site is not None:
+                yield site
+
+
+def is_auth_attribute(node: ast.Assign) -> bool:
+    """session.auth = (user, password)."""
+    return any(isinstance(t, ast.Attribute) and t.attr == "auth" for t in node.targets)
+
+
+def iter_auth_sites(text: str) -> Iterator[AuthSite]:
+    """Every username/password call site in Python source; nothing (not an error) if it does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return
+    yield from AuthFinder(tree).iter_sites()

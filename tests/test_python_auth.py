@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+
+from scanner.python_auth import ADVISORY_RULE, LITERAL_RULE, iter_auth_sites
+from scanner.rulebook import Rulebook
+from scanner.scan import scan_text
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    pytest.param('requests.get(url, auth=("alice", "Tr0ub4dor-3x"))', [(LITERAL_RULE, 1, "Tr0ub4dor-3x")],
+                 id="requests-tuple"),
+    pytest.param('PW = "Tr0ub4dor-3x"\nrequests.post(url,\n    auth=HTTPBasicAuth("u", PW))',
+                 [(LITERAL_RULE, 1, "Tr0ub4dor-3x")], id="module-constant-across-lines"),
+    pytest.param('server.login(user, os.environ["SMTP_PASSWORD"])',
+                 [(ADVISORY_RULE, 1, "os.environ['SMTP_PASSWORD']")], id="smtp-env"),
+    pytest.param("def f(session, user, pw):\n    session.auth = (user, pw)", [(ADVISORY_RULE, 2, "pw")],
+                 id="parameter"),
+    pytest.param('ftp.login("ops", getpass.getpass())', [(ADVISORY_RULE, 1, "getpass.getpass()")], id="getpass"),
+    pytest.param('psycopg2.connect(password=os.environ["PG"])', [], id="db-env-is-fine"),
+    pytest.param('paramiko.SSHClient().connect(host, password=os.environ["SSH_PW"])', [], id="ssh-env-is-fine"),
+    pytest.param('pymysql.connect(host="db", password="Kq8!vR2xLm")', [(LITERAL_RULE, 1, "Kq8!vR2xLm")],
+                 id="db-literal-is-a-leak"),
+    pytest.param("requests.get(url, auth=None)", [], id="auth-none"),
+    pytest.param('requests.get(url, headers={"Authorization": f"Bearer {os.environ[\'T\']}"})', [],
+                 id="bearer-from-env"),
+    pytest.param("def login(self, password: str) -> None: ...", [], id="type-hint"),
+    pytest.param("this is not python (", [], id="syntax-error"),
+])
+def test_auth_sites(source: str, expected: list[tuple[str, int, str]]) -> None:
+    assert [(s.rule_id, s.line, s.value) for s in iter_auth_sites(source)] == expected
+
+
+def test_placeholder_literal_is_not_a_leak(rulebook: Rulebook) -> None:
+    found = scan_text('requests.get(url, auth=("alice", "${API_PASSWORD}"))\n', rulebook, "client.py")
+    assert found == []
+
+
+def test_advisory_findings_are_low_and_say_how_to_migrate(rulebook: Rulebook) -> None:
+    [finding] = scan_text('server.login(\n    user,\n    os.environ["SMTP_PASSWORD"],\n)\n', rulebook, "mail.py")
+    assert (finding.rule_id, finding.location.line, finding.severity.label) == (ADVISORY_RULE, 3, "low")
+    assert "token" in finding.remediation
