@@ -65,7 +65,7 @@ class Engine:
     def __init__(self, rulebook: Rulebook) -> None:
         self.rules = tuple(r for r in rulebook.rules if not r.plugin and not r.analyzer)
         self.plugins = [PluginRunner(r) for r in rulebook.rules if r.plugin]
-        self.analyzed = {r.id: r for r in rulebook.rules if r.analyzer}
+        self.analyzed = {r.id: r for r in rulebook.rules if r.analyzer == "python-auth"}
         self.keywords: list[str] = sorted({k for rule in self.rules for k in rule.keywords})
         keyword_ids = {k: i for i, k in enumerate(self.keywords)}
         self.rule_keywords = [tuple(keyword_ids[k] for k in rule.keywords) for rule in self.rules]

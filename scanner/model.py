@@ -127,6 +127,7 @@ class Finding:
     suppressed: str | None = None  # None, or the justification of an inline `credlint: allow`
     provenance: Provenance | None = None  # history scans only
     baseline_state: str = ""  # with a baseline: "new", or "unchanged" when the baseline accepts it
+    related: tuple[Location, ...] = ()  # the other places (secret reuse)
 
 
 @dataclass(slots=True)

@@ -29,7 +29,8 @@ PLUGIN_KIND = "detect-secrets"
 PLUGIN_REQUIRED = (REQUIRED_KEYS - {"regex", "keywords"}) | {"plugin"}
 PLUGIN_OPTIONAL = (OPTIONAL_KEYS - {"secret_group", "validator"}) | {"keywords"}
 # `analyzer = "python-auth"` replaces regex and keywords with a parser (scanner/python_auth.py).
-ANALYZERS = frozenset({"python-auth"})
+ANALYZERS = frozenset({"python-auth", "secret-reuse"})
+CROSS_FILE_ANALYZERS = frozenset({"secret-reuse"})  # findings span files: examples cannot be one text
 ANALYZER_REQUIRED = (REQUIRED_KEYS - {"regex", "keywords"}) | {"analyzer"}
 ALLOW_KEYS = frozenset({"secret", "match", "line"})
 KINDS = frozenset({"token", "key", "password", "connection-string", "basic-auth", PLUGIN_KIND})
@@ -188,12 +189,13 @@ def parse_plugin_rule(table: dict[str, Any], path: Path, where: str) -> Rule:
 def parse_analyzer_rule(table: dict[str, Any], path: Path, where: str) -> Rule:
     check_keys(table, where, ANALYZER_REQUIRED, OPTIONAL_KEYS - {"secret_group", "validator"})
     analyzer = choice(table, "analyzer", ANALYZERS, where)
+    per_text = analyzer not in CROSS_FILE_ANALYZERS
     return Rule(
         id=rule_id(table, where), title=text(table, "title", where), description=text(table, "description", where),
         kind=choice(table, "kind", KINDS, where), severity=enum_value(Severity, table, "severity", where),
         confidence=enum_value(Confidence, table, "confidence", where), keywords=(), pattern="",
         remediation=text(table, "remediation", where), references=strings(table, "references", where),
-        examples=strings(table, "examples", where, nonempty=True),
+        examples=strings(table, "examples", where, nonempty=per_text),
         negative_examples=strings(table, "negative_examples", where), source=path.name,
         min_entropy=float(table.get("min_entropy", 0.0)),
         paths=tuple(compile_regex(p, where, "paths") for p in strings(table, "paths", where)),

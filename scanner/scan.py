@@ -20,6 +20,7 @@ from scanner.scoring import make_finding
 from scanner.sources.tree import FileRef, Workspace, iter_tree, locate, read_chunk, repository_salt
 from scanner.suppression import find_allowance
 
+HYGIENE_TAG = "hygiene"
 # Below these, starting worker processes costs more than it saves (measured: bench/README.md).
 PARALLEL_MIN_FILES = 400
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
@@ -66,12 +67,16 @@ def with_allowance(finding: Finding, index: LineIndex) -> Finding:
 
 
 def best_per_span(kept: list[tuple[Rule, Finding]]) -> list[Finding]:
-    """Where several rules match the same text, keep the most specific (highest score) finding."""
+    """Where several rules match the same text, keep the most specific (highest score) finding. Hygiene
+    findings (cleartext HTTP) sit beside the leak they describe, so they are kept once per span too."""
     ordered = sorted(kept, key=lambda pair: (-pair[1].score, -pair[0].confidence, pair[1].location.line))
     chosen: list[Finding] = []
-    for _, finding in ordered:
-        if not any(overlaps(finding, other) for other in chosen):
-            chosen.append(finding)
+    hygiene: list[Finding] = []
+    for rule, finding in ordered:
+        group = hygiene if HYGIENE_TAG in rule.tags else chosen
+        if not any(overlaps(finding, other) for other in group):
+            group.append(finding)
+    chosen += hygiene
     return sorted(chosen, key=lambda f: (f.location.line, f.location.column, f.rule_id))
 
 
@@ -134,9 +139,18 @@ def scan_paths(paths: Sequence[Path], rulebook: Rulebook, config: Config, progre
             refs.append(item)
     for outcome, size in run_refs(refs, rulebook, config, progress):
         collect(result, outcome, size)
+    add_reuse(result, rulebook)
     finish(result, config)
     result.elapsed = time.monotonic() - started
     return result
+
+
+def add_reuse(result: ScanResult, rulebook: Rulebook) -> None:
+    rule = next((r for r in rulebook.rules if r.analyzer == "secret-reuse"), None)
+    if rule is not None:
+        from scanner.hygiene import reuse_findings
+
+        result.findings.extend(reuse_findings(result.findings, rule))
 
 
 def scan_staged(paths: Sequence[Path], rulebook: Rulebook, config: Config, workspace: Workspace) -> ScanResult:

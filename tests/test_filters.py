@@ -91,7 +91,7 @@ def test_calls_are_not_dropped_as_a_whole(rulebook: Rulebook) -> None:
     """`x = f(...)` lines are where connect(password=...) and requests.get("https://u:p@h") live."""
     found = scan_text('conn = psycopg2.connect(host="db", password="Hq7!vRt2Lx9")\n'
                       'r = requests.get("https://ci:Vq8!zL3mTx@api.example.org/v1")\n', rulebook, "app.py")
-    assert [(f.rule_id, f.location.line) for f in found] == [("hardcoded-password", 1), ("url-credentials", 2)]
+    assert [(f.rule_id, f.location.line) for f in found] == [("python-auth-literal", 1), ("url-credentials", 2)]
 
 
 def test_every_dropped_candidate_has_a_reason(rulebook: Rulebook) -> None:

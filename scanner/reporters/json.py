@@ -36,6 +36,8 @@ def finding_record(result: ScanResult, finding: Finding, options: RenderOptions)
         record["suppressed"] = {"kind": "inSource", "justification": finding.suppressed}
     if finding.baseline_state:
         record["baseline_state"] = finding.baseline_state
+    if finding.related:
+        record["related"] = [{"path": r.path, "line": r.line, "column": r.column} for r in finding.related]
     return record
 
 

@@ -6,7 +6,7 @@ import json
 import urllib.parse
 from typing import Any
 
-from scanner.model import Finding, ScanResult, Severity
+from scanner.model import Finding, Location, ScanResult, Severity
 from scanner.reporters import RenderOptions, fingerprint, listed_findings, provenance_record, shown_value
 from scanner.rulebook import Rule
 from scanner.scoring import SECURITY_SEVERITY, level_for
@@ -53,16 +53,26 @@ def sarif_result(result: ScanResult, finding: Finding, rule_index: int, options:
     return {
         "ruleId": finding.rule_id, "ruleIndex": rule_index, "level": level_for(finding),
         "message": {"text": message},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": artifact_uri(loc.path), "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": loc.line, "startColumn": loc.column, "endLine": loc.end_line,
-                       "endColumn": loc.end_column},
-        }}],
+        "locations": [{"physicalLocation": physical(loc)}],
         "partialFingerprints": fingerprints,
+        **related_locations(finding),
         "properties": {"score": finding.score, "severity": finding.severity.label,
                        "confidence": finding.confidence.label, "validation": finding.validation.value}
                       | ({"commit": provenance_record(finding)} if finding.provenance else {}),
     } | suppressions(finding)
+
+
+def physical(loc: Location) -> dict[str, Any]:
+    return {"artifactLocation": {"uri": artifact_uri(loc.path), "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": loc.line, "startColumn": loc.column, "endLine": loc.end_line,
+                       "endColumn": loc.end_column}}
+
+
+def related_locations(finding: Finding) -> dict[str, Any]:
+    if not finding.related:
+        return {}
+    return {"relatedLocations": [{"id": i, "physicalLocation": physical(loc)}
+                                 for i, loc in enumerate(finding.related, 1)]}
 
 
 def suppressions(finding: Finding) -> dict[str, Any]:

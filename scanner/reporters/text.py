@@ -32,6 +32,8 @@ def render_finding(finding: Finding, options: RenderOptions) -> list[str]:
     lines = [head, f"      {finding.title}"]
     if finding.provenance is not None:
         lines.append(f"      {provenance_summary(finding)}")
+    if finding.related:
+        lines.append("      also in: " + ", ".join(f"{r.path}:{r.line}" for r in finding.related))
     lines.append(paint(f"      fix: {remediation}", DIM, options))
     if finding.suppressed is not None:
         lines.append(f"      suppressed inline{': ' + finding.suppressed if finding.suppressed else ''}")
