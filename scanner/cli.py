@@ -15,7 +15,7 @@ from scanner import __version__
 from scanner.baseline import DEFAULT_NAME, load_baseline
 from scanner.config import Config, find_config_file, load_config
 from scanner.errors import ConfigError, CredlintError
-from scanner.model import Finding, ScanResult, Severity
+from scanner.model import Finding, ScanResult, Severity, Skip
 from scanner.reporters import RenderOptions
 from scanner.rulebook import Rulebook, load_rulebook
 from scanner.sources.tree import Workspace, locate
@@ -40,7 +40,7 @@ def write_atomically(path: Path, text: str) -> None:
     folder = path.resolve().parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException:
@@ -306,6 +306,37 @@ def baseline_import(secrets_baseline: Path, path: Path, output: Path | None, con
     write_atomically(target, render_baseline(new_baseline(outcome.accepted)))
     click.echo(f"wrote {target}: {len(outcome.accepted)} accepted; {outcome.confirmed} audited as real secrets "
                f"stay reported; {outcome.unmatched} detect-secrets entries matched no credlint finding")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--write", is_flag=True, help="Apply the changes instead of printing a diff.")
+def migrate(paths: tuple[Path, ...], write: bool) -> None:
+    """Rewrite literal passwords in Python files to read os.environ[...]; print the diff (or --write it)."""
+    from scanner.migrate import migrate_source
+    from scanner.sources.tree import iter_tree
+
+    targets = paths or (Path("."),)
+    workspace = locate(targets)
+    variables: set[str] = set()
+    for ref in iter_tree(targets, workspace, ()):
+        if isinstance(ref, Skip) or not ref.rel_path.endswith(".py"):
+            continue
+        text = Path(ref.disk_path).read_text(encoding="utf-8", errors="surrogateescape")
+        migration = migrate_source(ref.rel_path, text)
+        if migration.note:
+            click.echo(f"{ref.rel_path}: {migration.note}", err=True)
+        if migration.rewritten == migration.original:
+            continue
+        variables.update(migration.variables)
+        if write:
+            write_atomically(Path(ref.disk_path), migration.rewritten)
+            click.echo(f"rewrote {ref.rel_path}")
+        else:
+            click.echo(migration.diff(), nl=False)
+    if variables:
+        click.echo("\nSet these environment variables (from your secret store) before running the code:")
+        click.echo("".join(f"  {name}\n" for name in sorted(variables)), nl=False)
 
 
 HOOK_SCRIPT = """#!/bin/sh
