@@ -17,7 +17,9 @@ LITERAL_RULE = "python-auth-literal"
 ADVISORY_RULE = "python-auth-from-environment"
 
 # Callables whose second positional argument (or `password=`) is an HTTP/mail/FTP password.
-PASSWORD_CALLS = {"HTTPBasicAuth": 1, "HTTPDigestAuth": 1, "BasicAuth": 1, "DigestAuth": 1, "login": 1}
+# urllib.request's add_password(realm, uri, user, passwd) and poplib's pass_(password) included.
+PASSWORD_CALLS = {"HTTPBasicAuth": 1, "HTTPDigestAuth": 1, "BasicAuth": 1, "DigestAuth": 1, "login": 1,
+                  "add_password": 3, "pass_": 0}
 # Database and SSH clients: literal passwords are leaks, environment passwords are fine.
 QUIET_WHEN_ENV = {"connect", "Connection", "MongoClient", "Redis", "StrictRedis", "SSHClient"}
 
