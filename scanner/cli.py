@@ -1,89 +1,33 @@
-"""click commands: parse flags, build Config, call scan, choose the exit code. Only this module prints."""
+"""click entry point: parse flags, build Config, call scan, choose the exit code. Only the CLI modules print."""
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from scanner import __version__
-from scanner.baseline import DEFAULT_NAME, load_baseline
-from scanner.config import Config, find_config_file, load_config
+from scanner.baseline import load_baseline
+from scanner.cli_support import (
+    FORMATS,
+    SEVERITIES,
+    Progress,
+    build_rulebook,
+    renderer,
+    resolve_config,
+    use_color,
+    write_atomically,
+)
+from scanner.commands import baseline, install_hook, migrate
+from scanner.config import Config
 from scanner.errors import ConfigError, CredlintError
-from scanner.model import Finding, ScanResult, Severity, Skip
+from scanner.model import ScanResult, Severity
 from scanner.reporters import RenderOptions
-from scanner.rulebook import Rulebook, load_rulebook
+from scanner.rulebook import Rulebook
 from scanner.sources.tree import Workspace, locate
-
-FORMATS = ("text", "json", "sarif")
-SEVERITIES = [s.label for s in Severity]
-
-
-def renderer(name: str) -> Callable[[ScanResult, RenderOptions], str]:
-    # Imported on demand: a pre-commit run that prints text never pays for the others.
-    if name == "json":
-        from scanner.reporters.json import render
-    elif name == "sarif":
-        from scanner.reporters.sarif import render
-    else:
-        from scanner.reporters.text import render
-    return render
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """A CI step that reads the report never sees half a file."""
-    folder = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def resolve_config(config_file: Path | None, workspace: Workspace) -> Config:
-    if config_file is not None:
-        if not config_file.is_file():
-            raise ConfigError(f"{config_file}: configuration file not found")
-        return load_config(config_file)
-    return load_config(find_config_file(workspace.root))
-
-
-def build_rulebook(config: Config) -> Rulebook:
-    rulebook = load_rulebook()
-    if config.rules:
-        from scanner.checks import verify_rule_files
-
-        rulebook = Rulebook(rulebook.rules + verify_rule_files(config.rules))
-    known = {r.id for r in rulebook.rules}
-    for rule_id in config.enable + config.disable:
-        if rule_id not in known:
-            raise ConfigError(f"{config.source or 'flags'}: unknown rule id {rule_id!r} in enable/disable "
-                              f"(see `credlint rules`)")
-    return rulebook.select(config.enable, config.disable)
-
-
-class Progress:
-    """A single self-rewriting line on a terminal's stderr; silent when stderr is not a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.enabled:
-            what = f"{done}/{total} files" if total else f"{done} commits"
-            click.echo(f"\rscanning: {what}", nl=False, err=True)
-
-    def close(self) -> None:
-        if self.enabled:
-            click.echo("\r\033[K", nl=False, err=True)
 
 
 class CredlintGroup(click.Group):
@@ -219,10 +163,6 @@ def emit(result: ScanResult, options: RenderOptions, output_format: str, output:
             click.echo(f"dropped {d.path}:{d.line} {d.rule_id} {d.reason}", err=output_format != "text")
 
 
-def use_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
 @cli.command(name="rules")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Configuration file.")
 def list_rules(config_file: Path | None) -> None:
@@ -232,137 +172,9 @@ def list_rules(config_file: Path | None) -> None:
         click.echo(f"{rule.id:<40} {rule.severity.label:<8} {rule.confidence.label:<6} {rule.title}")
 
 
-@cli.group()
-def baseline() -> None:
-    """Accept the findings of today so that only new ones are reported."""
-
-
-def tree_findings(path: Path, config_file: Path | None) -> tuple[Workspace, list[Finding]]:
-    """Everything a working-tree scan reports, suppressed inline or not (for baseline bookkeeping)."""
-    from scanner.scan import scan_paths
-
-    workspace = locate([path])
-    config = resolve_config(config_file, workspace)
-    result = scan_paths([path], build_rulebook(config), config, None, workspace)
-    return workspace, result.findings
-
-
-def baseline_path(workspace: Workspace, given: Path | None) -> Path:
-    return given if given is not None else workspace.root / DEFAULT_NAME
-
-
-@baseline.command(name="create")
-@click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(path_type=Path), help=f"Default: {DEFAULT_NAME} at the root.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path))
-@click.option("--force", is_flag=True, help="Replace an existing baseline.")
-def baseline_create(path: Path, output: Path | None, config_file: Path | None, force: bool) -> None:
-    """Scan PATH and accept every current finding."""
-    from scanner.baseline import ensure_union_merge, new_baseline, render_baseline
-
-    workspace, findings = tree_findings(path, config_file)
-    target = baseline_path(workspace, output)
-    if target.exists() and not force:
-        raise ConfigError(f"{target} already exists; use `credlint baseline update`, or --force to replace it")
-    write_atomically(target, render_baseline(new_baseline(findings)))
-    if workspace.in_git and ensure_union_merge(workspace.root, target):
-        click.echo(f"added {target.name} merge=union to .gitattributes")
-    click.echo(f"wrote {target}: {len(findings)} accepted finding(s)")
-
-
-@baseline.command(name="update")
-@click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path))
-@click.option("--config", "config_file", type=click.Path(path_type=Path))
-@click.option("--add-new", is_flag=True, help="Also accept findings that are not in the baseline yet.")
-def baseline_update(path: Path, baseline_file: Path | None, config_file: Path | None, add_new: bool) -> None:
-    """Drop entries that no longer match; with --add-new, accept new findings too."""
-    from scanner.baseline import render_baseline
-
-    workspace, findings = tree_findings(path, config_file)
-    target = baseline_path(workspace, baseline_file)
-    current = load_baseline(target)
-    updated = current.keeping(findings)
-    if add_new:
-        updated = updated.with_findings(findings)
-    write_atomically(target, render_baseline(updated))
-    added, dropped = len(updated.entries - current.entries), len(current.entries - updated.entries)
-    click.echo(f"updated {target}: {len(updated.entries)} entries ({added} added, {dropped} dropped)")
-
-
-@baseline.command(name="import")
-@click.argument("secrets_baseline", type=click.Path(path_type=Path))
-@click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(path_type=Path), help=f"Default: {DEFAULT_NAME} at the root.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path))
-def baseline_import(secrets_baseline: Path, path: Path, output: Path | None, config_file: Path | None) -> None:
-    """Convert a detect-secrets .secrets.baseline: what it accepted stays accepted."""
-    from scanner.baseline import new_baseline, render_baseline
-    from scanner.detect_secrets_bridge import import_detect_secrets
-
-    workspace, findings = tree_findings(path, config_file)
-    outcome = import_detect_secrets(secrets_baseline, findings)
-    target = baseline_path(workspace, output)
-    write_atomically(target, render_baseline(new_baseline(outcome.accepted)))
-    click.echo(f"wrote {target}: {len(outcome.accepted)} accepted; {outcome.confirmed} audited as real secrets "
-               f"stay reported; {outcome.unmatched} detect-secrets entries matched no credlint finding")
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--write", is_flag=True, help="Apply the changes instead of printing a diff.")
-def migrate(paths: tuple[Path, ...], write: bool) -> None:
-    """Rewrite literal passwords in Python files to read os.environ[...]; print the diff (or --write it)."""
-    from scanner.migrate import migrate_source
-    from scanner.sources.tree import iter_tree
-
-    targets = paths or (Path("."),)
-    workspace = locate(targets)
-    variables: set[str] = set()
-    for ref in iter_tree(targets, workspace, ()):
-        if isinstance(ref, Skip) or not ref.rel_path.endswith(".py"):
-            continue
-        text = Path(ref.disk_path).read_text(encoding="utf-8", errors="surrogateescape")
-        migration = migrate_source(ref.rel_path, text)
-        if migration.note:
-            click.echo(f"{ref.rel_path}: {migration.note}", err=True)
-        if migration.rewritten == migration.original:
-            continue
-        variables.update(migration.variables)
-        if write:
-            write_atomically(Path(ref.disk_path), migration.rewritten)
-            click.echo(f"rewrote {ref.rel_path}")
-        else:
-            click.echo(migration.diff(), nl=False)
-    if variables:
-        click.echo("\nSet these environment variables (from your secret store) before running the code:")
-        click.echo("".join(f"  {name}\n" for name in sorted(variables)), nl=False)
-
-
-HOOK_SCRIPT = """#!/bin/sh
-# Installed by `credlint install-hook`: block commits that add hardcoded secrets.
-# Skip once with `git commit --no-verify`; silence one line with a `credlint: allow` comment.
-exec credlint scan --staged --quiet
-"""
-
-
-@cli.command(name="install-hook")
-@click.option("--force", is_flag=True, help="Replace an existing pre-commit hook.")
-def install_hook(force: bool) -> None:
-    """Write a plain git pre-commit hook that runs `credlint scan --staged` (for repositories not using
-    the pre-commit framework)."""
-    from scanner.sources.gitcmd import hooks_dir
-
-    workspace = locate([Path(".")])
-    if not workspace.in_git:
-        raise ConfigError(f"{workspace.root}: not a git repository")
-    hook = hooks_dir(workspace.root) / "pre-commit"
-    if hook.exists() and not force:
-        raise ConfigError(f"{hook} already exists; rerun with --force to replace it")
-    hook.parent.mkdir(parents=True, exist_ok=True)
-    hook.write_text(HOOK_SCRIPT, encoding="utf-8")
-    hook.chmod(0o755)
-    click.echo(f"installed {hook}")
+cli.add_command(baseline)
+cli.add_command(migrate)
+cli.add_command(install_hook)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -1,0 +1,87 @@
+"""Helpers the commands share: configuration and rulebook loading, report rendering and writing."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from scanner.config import Config, find_config_file, load_config
+from scanner.errors import ConfigError
+from scanner.model import ScanResult, Severity
+from scanner.reporters import RenderOptions
+from scanner.rulebook import Rulebook, load_rulebook
+from scanner.sources.tree import Workspace
+
+FORMATS = ("text", "json", "sarif")
+SEVERITIES = [s.label for s in Severity]
+
+
+def renderer(name: str) -> Callable[[ScanResult, RenderOptions], str]:
+    # Imported on demand: a pre-commit run that prints text never pays for the others.
+    if name == "json":
+        from scanner.reporters.json import render
+    elif name == "sarif":
+        from scanner.reporters.sarif import render
+    else:
+        from scanner.reporters.text import render
+    return render
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """A CI step that reads the report never sees half a file."""
+    folder = path.resolve().parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def resolve_config(config_file: Path | None, workspace: Workspace) -> Config:
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"{config_file}: configuration file not found")
+        return load_config(config_file)
+    return load_config(find_config_file(workspace.root))
+
+
+def build_rulebook(config: Config) -> Rulebook:
+    rulebook = load_rulebook()
+    if config.rules:
+        from scanner.checks import verify_rule_files
+
+        rulebook = Rulebook(rulebook.rules + verify_rule_files(config.rules))
+    known = {r.id for r in rulebook.rules}
+    for rule_id in config.enable + config.disable:
+        if rule_id not in known:
+            raise ConfigError(f"{config.source or 'flags'}: unknown rule id {rule_id!r} in enable/disable "
+                              f"(see `credlint rules`)")
+    return rulebook.select(config.enable, config.disable)
+
+
+class Progress:
+    """A single self-rewriting line on a terminal's stderr; silent when stderr is not a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.enabled:
+            what = f"{done}/{total} files" if total else f"{done} commits"
+            click.echo(f"\rscanning: {what}", nl=False, err=True)
+
+    def close(self) -> None:
+        if self.enabled:
+            click.echo("\r\033[K", nl=False, err=True)
+
+
+def use_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ

@@ -1,0 +1,146 @@
+"""Commands around the scan: baselines, the migration rewrite, the plain git hook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from scanner.baseline import DEFAULT_NAME, load_baseline
+from scanner.cli_support import build_rulebook, resolve_config, write_atomically
+from scanner.errors import ConfigError
+from scanner.model import Finding, Skip
+from scanner.sources.tree import Workspace, locate
+
+
+@click.group()
+def baseline() -> None:
+    """Accept the findings of today so that only new ones are reported."""
+
+
+def tree_findings(path: Path, config_file: Path | None) -> tuple[Workspace, list[Finding]]:
+    """Everything a working-tree scan reports, suppressed inline or not (for baseline bookkeeping)."""
+    from scanner.scan import scan_paths
+
+    workspace = locate([path])
+    config = resolve_config(config_file, workspace)
+    result = scan_paths([path], build_rulebook(config), config, None, workspace)
+    return workspace, result.findings
+
+
+def baseline_path(workspace: Workspace, given: Path | None) -> Path:
+    return given if given is not None else workspace.root / DEFAULT_NAME
+
+
+@baseline.command(name="create")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), help=f"Default: {DEFAULT_NAME} at the root.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing baseline.")
+def baseline_create(path: Path, output: Path | None, config_file: Path | None, force: bool) -> None:
+    """Scan PATH and accept every current finding."""
+    from scanner.baseline import ensure_union_merge, new_baseline, render_baseline
+
+    workspace, findings = tree_findings(path, config_file)
+    target = baseline_path(workspace, output)
+    if target.exists() and not force:
+        raise ConfigError(f"{target} already exists; use `credlint baseline update`, or --force to replace it")
+    write_atomically(target, render_baseline(new_baseline(findings)))
+    if workspace.in_git and ensure_union_merge(workspace.root, target):
+        click.echo(f"added {target.name} merge=union to .gitattributes")
+    click.echo(f"wrote {target}: {len(findings)} accepted finding(s)")
+
+
+@baseline.command(name="update")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path))
+@click.option("--config", "config_file", type=click.Path(path_type=Path))
+@click.option("--add-new", is_flag=True, help="Also accept findings that are not in the baseline yet.")
+def baseline_update(path: Path, baseline_file: Path | None, config_file: Path | None, add_new: bool) -> None:
+    """Drop entries that no longer match; with --add-new, accept new findings too."""
+    from scanner.baseline import render_baseline
+
+    workspace, findings = tree_findings(path, config_file)
+    target = baseline_path(workspace, baseline_file)
+    current = load_baseline(target)
+    updated = current.keeping(findings)
+    if add_new:
+        updated = updated.with_findings(findings)
+    write_atomically(target, render_baseline(updated))
+    added, dropped = len(updated.entries - current.entries), len(current.entries - updated.entries)
+    click.echo(f"updated {target}: {len(updated.entries)} entries ({added} added, {dropped} dropped)")
+
+
+@baseline.command(name="import")
+@click.argument("secrets_baseline", type=click.Path(path_type=Path))
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), help=f"Default: {DEFAULT_NAME} at the root.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path))
+def baseline_import(secrets_baseline: Path, path: Path, output: Path | None, config_file: Path | None) -> None:
+    """Convert a detect-secrets .secrets.baseline: what it accepted stays accepted."""
+    from scanner.baseline import new_baseline, render_baseline
+    from scanner.detect_secrets_bridge import import_detect_secrets
+
+    workspace, findings = tree_findings(path, config_file)
+    outcome = import_detect_secrets(secrets_baseline, findings)
+    target = baseline_path(workspace, output)
+    write_atomically(target, render_baseline(new_baseline(outcome.accepted)))
+    click.echo(f"wrote {target}: {len(outcome.accepted)} accepted; {outcome.confirmed} audited as real secrets "
+               f"stay reported; {outcome.unmatched} detect-secrets entries matched no credlint finding")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--write", is_flag=True, help="Apply the changes instead of printing a diff.")
+def migrate(paths: tuple[Path, ...], write: bool) -> None:
+    """Rewrite literal passwords in Python files to read os.environ[...]; print the diff (or --write it)."""
+    from scanner.migrate import migrate_source
+    from scanner.sources.tree import iter_tree
+
+    targets = paths or (Path("."),)
+    workspace = locate(targets)
+    variables: set[str] = set()
+    for ref in iter_tree(targets, workspace, ()):
+        if isinstance(ref, Skip) or not ref.rel_path.endswith(".py"):
+            continue
+        text = Path(ref.disk_path).read_text(encoding="utf-8", errors="surrogateescape")
+        migration = migrate_source(ref.rel_path, text)
+        if migration.note:
+            click.echo(f"{ref.rel_path}: {migration.note}", err=True)
+        if migration.rewritten == migration.original:
+            continue
+        variables.update(migration.variables)
+        if write:
+            write_atomically(Path(ref.disk_path), migration.rewritten)
+            click.echo(f"rewrote {ref.rel_path}")
+        else:
+            click.echo(migration.diff(), nl=False)
+    if variables:
+        click.echo("\nSet these environment variables (from your secret store) before running the code:")
+        click.echo("".join(f"  {name}\n" for name in sorted(variables)), nl=False)
+
+
+HOOK_SCRIPT = """#!/bin/sh
+# Installed by `credlint install-hook`: block commits that add hardcoded secrets.
+# Skip once with `git commit --no-verify`; silence one line with a `credlint: allow` comment.
+exec credlint scan --staged --quiet
+"""
+
+
+@click.command(name="install-hook")
+@click.option("--force", is_flag=True, help="Replace an existing pre-commit hook.")
+def install_hook(force: bool) -> None:
+    """Write a plain git pre-commit hook that runs `credlint scan --staged` (for repositories not using
+    the pre-commit framework)."""
+    from scanner.sources.gitcmd import hooks_dir
+
+    workspace = locate([Path(".")])
+    if not workspace.in_git:
+        raise ConfigError(f"{workspace.root}: not a git repository")
+    hook = hooks_dir(workspace.root) / "pre-commit"
+    if hook.exists() and not force:
+        raise ConfigError(f"{hook} already exists; rerun with --force to replace it")
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    hook.write_text(HOOK_SCRIPT, encoding="utf-8")
+    hook.chmod(0o755)
+    click.echo(f"installed {hook}")
