@@ -24,7 +24,8 @@ from scanner.sources.gitcmd import (
     read_blobs,
     remote_uri,
 )
-from scanner.sources.history import CommitChange, CommitInfo, HistoryReader, iter_removals
+from scanner.sources.history import CommitChange, HistoryReader, iter_removals
+from scanner.sources.patches import CommitInfo
 from scanner.sources.tree import Workspace, git_toplevel, repository_salt
 
 SECONDS_PER_DAY = 86_400

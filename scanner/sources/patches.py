@@ -1,0 +1,136 @@
+"""Parsing `git log -p` output: commits, file sections, added lines and their line numbers.
+
+Patches are cut apart with bytes operations and regexes; the Python-level walk over hunk lines that
+yields line numbers runs only for the few files that have a finding.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from dataclasses import dataclass
+
+COMMIT_MARK = b"\x00C\x00"
+LOG_FORMAT = "%x00C%x00%H%x00%P%x00%an%x00%aI%x00%at"
+HUNK = re.compile(rb"^@@+ (?:-\d+(?:,\d+)? )+\+(\d+)(?:,\d+)? @@")
+
+
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    sha: str
+    parents: tuple[str, ...]
+    author: str
+    date: str  # ISO 8601, the author date
+    timestamp: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileDiff:
+    """One file's change in one commit, as git printed it (headers cut off)."""
+
+    old_path: str
+    new_path: str
+    body: bytes  # from the first hunk header on
+    columns: int = 1  # prefix columns: 1 for a plain diff, one per parent in a merge's combined diff
+    binary: bool = False
+
+    def added(self) -> bytes:
+        """The lines this change adds (for a merge: new against every parent), newline-joined."""
+        return b"\n".join(added_pattern(self.columns).findall(self.body))
+
+    def removed(self) -> bytes:
+        return b"\n".join(REMOVED.findall(self.body)) if self.columns == 1 else b""
+
+    def added_line_numbers(self) -> list[int]:
+        """The new-file line number of each added line, in order: walked only when a finding needs it."""
+        numbers: list[int] = []
+        line = 0
+        new_side = b"+" * self.columns
+        for raw in self.body.split(b"\n"):
+            if raw.startswith(b"@@"):
+                hunk = HUNK.match(raw)
+                line = int(hunk.group(1)) if hunk else line
+            elif raw.startswith(new_side):
+                numbers.append(line)
+                line += 1
+            elif raw[:1] in (b" ", b"+", b"-") and b"-" not in raw[:self.columns]:
+                line += 1  # a merge line kept from one parent still occupies a line of the result
+        return numbers
+
+
+REMOVED = re.compile(rb"^-(.*)$", re.M)
+ADDED = {1: re.compile(rb"^\+(.*)$", re.M)}
+
+
+def added_pattern(columns: int) -> re.Pattern[bytes]:
+    if columns not in ADDED:
+        ADDED[columns] = re.compile(rb"^\+{%d}(.*)$" % columns, re.M)
+    return ADDED[columns]
+
+
+def parse_commit_header(line: bytes) -> CommitInfo:
+    _, _, sha, parents, author, date, stamp = line.split(b"\x00")[:7]
+    return CommitInfo(sha.decode(), tuple(parents.decode().split()), author.decode("utf-8", "replace"),
+                      date.decode(), int(stamp or b"0"))
+
+
+def unquote_path(raw: bytes) -> str:
+    """git C-quotes unusual paths ("a\\tb", "\\303\\251"); undo it and keep undecodable bytes."""
+    if raw.startswith(b'"') and raw.endswith(b'"'):
+        raw = raw[1:-1].decode("unicode_escape").encode("latin-1")
+    return os.fsdecode(raw)
+
+
+def header_path(line: bytes, prefix: str) -> str:
+    """Path from a `--- a/x` or `+++ b/x` line; '' for /dev/null. git ends names holding a space with a tab."""
+    target = line[4:].removesuffix(b"\t")
+    if target == b"/dev/null":
+        return ""
+    return unquote_path(target).removeprefix(prefix)
+
+
+def parse_file(section: bytes) -> FileDiff:
+    """One `diff --git` / `diff --cc` section: paths and flags from its header, the hunks as the body."""
+    hunks_at = section.find(b"\n@@")
+    header = section if hunks_at < 0 else section[:hunks_at]
+    body = b"" if hunks_at < 0 else section[hunks_at + 1:]
+    old = new = ""
+    binary = False
+    for line in header.split(b"\n")[1:]:
+        if line.startswith(b"--- "):
+            old = header_path(line, "a/")
+        elif line.startswith(b"+++ "):
+            new = header_path(line, "b/")
+        elif line.startswith(b"rename from "):
+            old = unquote_path(line[12:])
+        elif line.startswith(b"rename to "):
+            new = unquote_path(line[10:])
+        elif line.startswith((b"Binary files ", b"GIT binary patch")):
+            binary = True
+    columns = len(body) - len(body.lstrip(b"@")) - 1 if body else 1
+    return FileDiff(old, new, body, max(columns, 1), binary)
+
+
+def file_starts(patch: bytes) -> list[int]:
+    """Offsets of each `diff --git`/`diff --cc` line. Hunk lines start with +, - or space, so a line
+    starting with "diff --" is always a header; bytes.find beats a MULTILINE regex by 1.4 s on sympy."""
+    starts = [0] if patch.startswith(b"diff --") else []
+    at = patch.find(b"\ndiff --")
+    while at >= 0:
+        starts.append(at + 1)
+        at = patch.find(b"\ndiff --", at + 1)
+    return starts
+
+
+def parse_commit(text: bytes) -> tuple[CommitInfo, list[FileDiff]]:
+    head_end = text.find(b"\n")
+    header = text if head_end < 0 else text[:head_end]
+    patch = b"" if head_end < 0 else text[head_end + 1:]
+    starts = [*file_starts(patch), len(patch)]
+    files = [parse_file(patch[a:b].rstrip(b"\n")) for a, b in itertools.pairwise(starts)]
+    return parse_commit_header(header), files
+
+
+def decode(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
