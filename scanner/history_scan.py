@@ -26,7 +26,7 @@ from scanner.sources.gitcmd import (
 )
 from scanner.sources.history import CommitChange, HistoryReader, iter_removals
 from scanner.sources.patches import CommitInfo
-from scanner.sources.tree import Workspace, git_toplevel, repository_salt
+from scanner.sources.tree import Workspace, display_path, git_toplevel, repository_salt
 
 SECONDS_PER_DAY = 86_400
 Progress = Callable[[int, int], None]
@@ -42,6 +42,7 @@ class Introduction:
     finding: Finding
     commit: CommitInfo
     order: int  # position in the newest-first walk: larger is older
+    path: str  # as git names it (odd bytes kept): the finding shows a printable form
 
 
 def open_repository(path: Path) -> Workspace:
@@ -72,7 +73,7 @@ def scan_history(path: Path, revisions: Sequence[str], rulebook: Rulebook, confi
     result.commits_scanned = reader.commits
     provenance = ProvenanceFinder(repo, config.rotate_after_days, now or time.time())
     intros = list(history.introductions.values())
-    at_head = {id(i): provenance.at_head(i, history.current_path(i.finding.location.path)) for i in intros}
+    at_head = {id(i): provenance.at_head(i, history.current_path(i.path)) for i in intros}
     removals = find_removals(repo, [i for i in intros if not at_head[id(i)]], history)
     for intro in intros:
         finding = provenance.annotate(intro, at_head[id(intro)], removals.get(id(intro)))
@@ -117,7 +118,7 @@ class HistoryWalk:
         if old and new and old != new:
             self.renamed_to.setdefault(old, new)
         if change.chunk.text and self.excluded and matches_any(new, self.excluded):
-            self.result.skipped.append(Skip(new, "excluded", f"in commit {change.commit.sha[:12]}"))
+            self.result.skipped.append(Skip(display_path(new), "excluded", f"in commit {change.commit.sha[:12]}"))
         elif change.chunk.text:
             self.note_additions(change)
 
@@ -136,7 +137,8 @@ class HistoryWalk:
             known = self.introductions.get(key)
             # Newest first: a later sighting is older, unless a clock skew says otherwise.
             if known is None or change.commit.timestamp <= known.commit.timestamp:
-                self.introductions[key] = Introduction(place(finding, change), change.commit, self.order)
+                self.introductions[key] = Introduction(place(finding, change), change.commit, self.order,
+                                                       change.chunk.path)
 
     def current_path(self, path: str) -> str:
         """Follow renames forward from the path at introduction to the newest name."""
@@ -148,8 +150,8 @@ class HistoryWalk:
 
     def names_of(self, intro: Introduction) -> set[str]:
         """Every name the file had from the introduction on."""
-        names = {intro.finding.location.path}
-        path = intro.finding.location.path
+        names = {intro.path}
+        path = intro.path
         while path in self.renamed_to and self.renamed_to[path] not in names:
             path = self.renamed_to[path]
             names.add(path)
@@ -175,7 +177,7 @@ def place(finding: Finding, change: CommitChange) -> Finding:
     lines = change.line_map()
     line = lines[loc.line - 1] if loc.line <= len(lines) else loc.line
     end_line = lines[loc.end_line - 1] if loc.end_line <= len(lines) else line
-    return replace(finding, location=replace(loc, line=line, end_line=end_line))
+    return replace(finding, location=replace(loc, path=display_path(loc.path), line=line, end_line=end_line))
 
 
 class ProvenanceFinder:

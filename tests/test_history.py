@@ -196,3 +196,17 @@ def test_install_hook_refuses_to_overwrite(runner: CliRunner, git_repo: Path, mo
     assert os.access(hook, os.X_OK)
     assert runner.invoke(cli, ["install-hook"]).exit_code == 2
     assert runner.invoke(cli, ["install-hook", "--force"]).exit_code == 0
+
+
+def test_awkward_history_binary_odd_names_detached_head(runner: CliRunner, git_repo: Path) -> None:
+    (git_repo / "logo.bin").write_bytes(b"\x00\x01\x02" * 50)
+    odd = os.fsencode(git_repo) + b"/we\xffird name.py"
+    with open(odd, "wb") as handle:
+        handle.write(f'password = "{SECRET_A}"\n'.encode())
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-qm", "binary and an odd name")
+    git(git_repo, "checkout", "-q", "--detach")
+    code, document = scan(runner, str(git_repo), "--history")
+    assert code == 1
+    assert [(f["path"], f["commit"]["at_head"]) for f in document["findings"]] == [("we\ufffdird name.py", True)]
+    assert ("logo.bin", "binary") in [(s["path"], s["reason"]) for s in document["summary"]["skipped_files"]]

@@ -20,6 +20,7 @@ from scanner.errors import ScanIncompleteError
 from scanner.model import Chunk, Skip
 from scanner.sources.gitcmd import GIT, last_line, run_git
 from scanner.sources.patches import COMMIT_MARK, LOG_FORMAT, CommitInfo, FileDiff, decode, parse_commit
+from scanner.sources.tree import display_path
 
 PIPE_SIZE = 4 << 20
 
@@ -185,13 +186,13 @@ class HistoryReader:
     def changes_of(self, commit: CommitInfo, diff: FileDiff) -> Iterator[CommitChange | Skip]:
         path = diff.new_path or diff.old_path
         if diff.binary:
-            yield Skip(path, "binary", f"in commit {commit.sha[:12]}")
+            yield Skip(display_path(path), "binary", f"in commit {commit.sha[:12]}")
             return
         if not diff.body and diff.old_path == diff.new_path:
             return
         added = diff.added()
         if len(added) > self.max_size:
-            yield Skip(path, "too-large", f"{len(added)} bytes added in commit {commit.sha[:12]}")
+            yield Skip(display_path(path), "too-large", f"{len(added)} bytes added in commit {commit.sha[:12]}")
             return
         digest = hashlib.sha1(path.encode("utf-8", "surrogateescape") + b"\0" + added, usedforsecurity=False).digest()
         yield CommitChange(commit, Chunk(path, decode(added)), diff, diff.old_path, digest)

@@ -90,6 +90,18 @@ def header_path(line: bytes, prefix: str) -> str:
     return unquote_path(target).removeprefix(prefix)
 
 
+BINARY_FILES = re.compile(rb"^Binary files (.+) and (.+) differ$")
+
+
+def binary_path(line: bytes) -> str:
+    """`Binary files /dev/null and b/logo.png differ`: a new binary file has no ---/+++ lines."""
+    match = BINARY_FILES.match(line)
+    if not match:
+        return ""
+    new = header_path(b"+++ " + match.group(2), "b/")
+    return new or header_path(b"--- " + match.group(1), "a/")
+
+
 def parse_file(section: bytes) -> FileDiff:
     """One `diff --git` / `diff --cc` section: paths and flags from its header, the hunks as the body."""
     hunks_at = section.find(b"\n@@")
@@ -108,6 +120,7 @@ def parse_file(section: bytes) -> FileDiff:
             new = unquote_path(line[10:])
         elif line.startswith((b"Binary files ", b"GIT binary patch")):
             binary = True
+            new = new or binary_path(line)
     columns = len(body) - len(body.lstrip(b"@")) - 1 if body else 1
     return FileDiff(old, new, body, max(columns, 1), binary)
 
