@@ -10,6 +10,7 @@ and SSH, where the environment is the recommended place and there is no token to
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -101,8 +102,17 @@ def is_auth_attribute(node: ast.Assign) -> bool:
     return any(isinstance(t, ast.Attribute) and t.attr == "auth" for t in node.targets)
 
 
+# Parsing is the expensive part (sympy: 9 s for its 1,500 modules); most files cannot hold a call site.
+MAY_AUTHENTICATE = re.compile(
+    r"auth[ \t]*=[ \t]*\(|\.auth\b|BasicAuth|DigestAuth|\.login[ \t]*\(|add_password|\.pass_\("
+    r"|passw(?:or)?d[ \t]*=[ \t]*(?!True\b|False\b|None\b)[\"'A-Za-z_]"
+)
+
+
 def iter_auth_sites(text: str) -> Iterator[AuthSite]:
     """Every username/password call site in Python source; nothing (not an error) if it does not parse."""
+    if not MAY_AUTHENTICATE.search(text):
+        return
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
