@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +61,8 @@ def secret_digest(salt: str, secret: str) -> str:
 
 
 def new_baseline(findings: Iterable[Finding] = ()) -> Baseline:
+    import secrets
+
     return Baseline(secrets.token_hex(16)).with_findings(findings)
 
 

@@ -10,7 +10,6 @@ from typing import Any
 import click
 
 from scanner import __version__
-from scanner.baseline import load_baseline
 from scanner.cli_support import (
     FORMATS,
     SEVERITIES,
@@ -87,7 +86,11 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
         min_score=min_score, fail_on=Severity.parse(fail_on) if fail_on else None, exclude=exclude,
         rules=rule_files, explain=explain or None, baseline=baseline_file)
     rulebook = build_rulebook(config)
-    baseline = load_baseline(config.baseline) if config.baseline else None  # a bad file stops before the scan
+    baseline = None
+    if config.baseline:  # read before the scan: a bad file stops the run at once
+        from scanner.baseline import load_baseline
+
+        baseline = load_baseline(config.baseline)
     progress = Progress(not quiet and sys.stderr.isatty())
     result = run_mode(targets, paths, revisions, staged, rulebook, config, progress, workspace)
     progress.close()

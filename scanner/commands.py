@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from scanner.baseline import DEFAULT_NAME, load_baseline
 from scanner.cli_support import build_rulebook, resolve_config, write_atomically
 from scanner.errors import ConfigError
 from scanner.model import Finding, Skip
@@ -29,12 +28,14 @@ def tree_findings(path: Path, config_file: Path | None) -> tuple[Workspace, list
 
 
 def baseline_path(workspace: Workspace, given: Path | None) -> Path:
+    from scanner.baseline import DEFAULT_NAME
+
     return given if given is not None else workspace.root / DEFAULT_NAME
 
 
 @baseline.command(name="create")
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(path_type=Path), help=f"Default: {DEFAULT_NAME} at the root.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Default: .credlint-baseline.json at the root.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Replace an existing baseline.")
 def baseline_create(path: Path, output: Path | None, config_file: Path | None, force: bool) -> None:
@@ -58,7 +59,7 @@ def baseline_create(path: Path, output: Path | None, config_file: Path | None, f
 @click.option("--add-new", is_flag=True, help="Also accept findings that are not in the baseline yet.")
 def baseline_update(path: Path, baseline_file: Path | None, config_file: Path | None, add_new: bool) -> None:
     """Drop entries that no longer match; with --add-new, accept new findings too."""
-    from scanner.baseline import render_baseline
+    from scanner.baseline import load_baseline, render_baseline
 
     workspace, findings = tree_findings(path, config_file)
     target = baseline_path(workspace, baseline_file)
@@ -74,7 +75,7 @@ def baseline_update(path: Path, baseline_file: Path | None, config_file: Path | 
 @baseline.command(name="import")
 @click.argument("secrets_baseline", type=click.Path(path_type=Path))
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(path_type=Path), help=f"Default: {DEFAULT_NAME} at the root.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Default: .credlint-baseline.json at the root.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path))
 def baseline_import(secrets_baseline: Path, path: Path, output: Path | None, config_file: Path | None) -> None:
     """Convert a detect-secrets .secrets.baseline: what it accepted stays accepted."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from dataclasses import dataclass, field, replace
@@ -88,6 +87,8 @@ def parse_config(table: dict[str, Any], where: str, base: Path) -> Config:
     section = "[tool.credlint]" if where.endswith("pyproject.toml") else ""
     at = f"{where} {section}".strip()
     for key in sorted(set(table) - TOP_KEYS):
+        import difflib  # only when there is a typo to explain
+
         close = difflib.get_close_matches(key, TOP_KEYS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ConfigError(f"{at}: unknown key {key!r}{hint}")

@@ -23,23 +23,46 @@ NEWLINE = re.compile("\n")
 
 
 class LineIndex:
-    """Maps character offsets to 1-based (line, column) and back to the line's text."""
+    """Maps character offsets to 1-based (line, column) and back to the line's text.
+
+    Most files have one or two candidates: counting newlines for those is cheaper than indexing every
+    line of the file, so the table of line starts is built only once a file asks for more.
+    """
+
+    EAGER_AFTER = 4
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [m.end() for m in NEWLINE.finditer(text)]
+        self._starts: list[int] | None = None
+        self.lookups = 0
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in NEWLINE.finditer(self.text)]
+        return self._starts
 
     def line_of(self, offset: int) -> int:
+        self.lookups += 1
+        if self._starts is None and self.lookups <= self.EAGER_AFTER:
+            return self.text.count("\n", 0, offset) + 1
         return bisect.bisect_right(self.starts, offset)
+
+    def line_start(self, line: int) -> int:
+        return self.starts[line - 1]
 
     def position(self, offset: int) -> tuple[int, int]:
         line = self.line_of(offset)
-        return line, offset - self.starts[line - 1] + 1
+        return line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
 
     def line_text(self, line: int) -> str:
-        start = self.starts[line - 1]
-        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
-        return self.text[start:end]
+        return self.text_around(self.line_start(line))
+
+    def text_around(self, offset: int) -> str:
+        """The whole line holding the offset."""
+        start = self.text.rfind("\n", 0, offset) + 1
+        end = self.text.find("\n", offset)
+        return self.text[start:end if end >= 0 else len(self.text)]
 
 
 def shannon_entropy(value: str) -> float:
@@ -122,7 +145,7 @@ class Engine:
             # ast columns count UTF-8 bytes; find the value on its line instead of trusting them.
             column = line_text.find(site.value)
             column = column if column >= 0 else 0
-            start = index.starts[site.line - 1] + column
+            start = index.line_start(site.line) + column
             yield rule, Candidate(rule.id, chunk.path, start, start + len(site.value), site.value, line_text), index
 
     def plugin_candidates(self, runner: PluginRunner, chunk: Chunk) -> Iterator[tuple[Rule, Candidate, LineIndex]]:
@@ -132,7 +155,7 @@ class Engine:
             return
         index = LineIndex(chunk.text)
         for start, secret in runner.iter_secrets(chunk.path, chunk.text):
-            line_text = index.line_text(index.line_of(start))
+            line_text = index.text_around(start)
             yield rule, Candidate(rule.id, chunk.path, start, start + len(secret), secret, line_text), index
 
 
@@ -166,5 +189,5 @@ def make_candidate(rule: Rule, chunk: Chunk, match: re.Match[str], index: LineIn
     validation = VALIDATORS[rule.validator](secret) if rule.validator else Validation.NOT_CHECKED
     return Candidate(
         rule_id=rule.id, path=chunk.path, start=start, end=end, secret=secret,
-        line_text=index.line_text(index.line_of(start)), validation=validation,
+        line_text=index.text_around(start), validation=validation,
     )

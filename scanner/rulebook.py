@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -208,6 +207,8 @@ def check_keys(table: dict[str, Any], where: str, required: frozenset[str] = REQ
                optional: frozenset[str] = OPTIONAL_KEYS) -> None:
     known = required | optional
     for key in sorted(set(table) - known):
+        import difflib  # only when there is a typo to explain
+
         close = difflib.get_close_matches(key, known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise RuleFileError(f"{where}: unknown key {key!r}{hint}")
