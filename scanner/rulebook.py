@@ -149,18 +149,24 @@ def parse_rule(table: dict[str, Any], path: Path, *, strict: bool = True) -> Rul
     validator = str(table.get("validator", ""))
     if validator and validator not in VALIDATORS:
         raise RuleFileError(f"{where}: unknown validator {validator!r}; known: {', '.join(sorted(VALIDATORS))}")
-    return Rule(
-        id=rule_id(table, where), title=text(table, "title", where), description=text(table, "description", where),
-        kind=choice(table, "kind", KINDS, where), severity=enum_value(Severity, table, "severity", where),
-        confidence=enum_value(Confidence, table, "confidence", where), keywords=keywords(table, where),
-        pattern=pattern, remediation=text(table, "remediation", where),
-        references=strings(table, "references", where), examples=strings(table, "examples", where, nonempty=True),
-        negative_examples=strings(table, "negative_examples", where), source=path.name, secret_group=group,
-        min_entropy=float(table.get("min_entropy", 0.0)), validator=validator,
-        paths=tuple(compile_regex(p, where, "paths") for p in strings(table, "paths", where)),
-        allow=parse_allow(table.get("allow", {}), where), tags=strings(table, "tags", where),
-        example_path=str(table.get("example_path", "example.txt")),
-    )
+    return Rule(**common_fields(table, path, where), kind=choice(table, "kind", KINDS, where),
+                keywords=keywords(table, where), pattern=pattern, secret_group=group, validator=validator,
+                examples=strings(table, "examples", where, nonempty=True))
+
+
+def common_fields(table: dict[str, Any], path: Path, where: str) -> dict[str, Any]:
+    """What every kind of rule has: identity, severity, remediation, proof, scope and allowlist."""
+    return {
+        "id": rule_id(table, where), "title": text(table, "title", where),
+        "description": text(table, "description", where), "severity": enum_value(Severity, table, "severity", where),
+        "confidence": enum_value(Confidence, table, "confidence", where),
+        "remediation": text(table, "remediation", where), "references": strings(table, "references", where),
+        "negative_examples": strings(table, "negative_examples", where), "source": path.name,
+        "min_entropy": float(table.get("min_entropy", 0.0)),
+        "paths": tuple(compile_regex(p, where, "paths") for p in strings(table, "paths", where)),
+        "allow": parse_allow(table.get("allow", {}), where), "tags": strings(table, "tags", where),
+        "example_path": str(table.get("example_path", "example.txt")),
+    }
 
 
 def parse_plugin_rule(table: dict[str, Any], path: Path, where: str) -> Rule:
@@ -170,37 +176,17 @@ def parse_plugin_rule(table: dict[str, Any], path: Path, where: str) -> Rule:
     plugin = text(table, "plugin", where)
     if plugin not in plugin_names():
         raise RuleFileError(f"{where}: unknown detect-secrets plugin {plugin!r}; known: {', '.join(plugin_names())}")
-    return Rule(
-        id=rule_id(table, where), title=text(table, "title", where), description=text(table, "description", where),
-        kind=PLUGIN_KIND, severity=enum_value(Severity, table, "severity", where),
-        confidence=enum_value(Confidence, table, "confidence", where),
-        keywords=tuple(w.lower() for w in strings(table, "keywords", where)), pattern="",
-        remediation=text(table, "remediation", where), references=strings(table, "references", where),
-        examples=strings(table, "examples", where, nonempty=True),
-        negative_examples=strings(table, "negative_examples", where), source=path.name,
-        min_entropy=float(table.get("min_entropy", 0.0)),
-        paths=tuple(compile_regex(p, where, "paths") for p in strings(table, "paths", where)),
-        allow=parse_allow(table.get("allow", {}), where), tags=strings(table, "tags", where), plugin=plugin,
-        example_path=str(table.get("example_path", "example.txt")),
-    )
+    return Rule(**common_fields(table, path, where), kind=PLUGIN_KIND, pattern="", plugin=plugin,
+                keywords=tuple(w.lower() for w in strings(table, "keywords", where)),
+                examples=strings(table, "examples", where, nonempty=True))
 
 
 def parse_analyzer_rule(table: dict[str, Any], path: Path, where: str) -> Rule:
     check_keys(table, where, ANALYZER_REQUIRED, OPTIONAL_KEYS - {"secret_group", "validator"})
     analyzer = choice(table, "analyzer", ANALYZERS, where)
     per_text = analyzer not in CROSS_FILE_ANALYZERS
-    return Rule(
-        id=rule_id(table, where), title=text(table, "title", where), description=text(table, "description", where),
-        kind=choice(table, "kind", KINDS, where), severity=enum_value(Severity, table, "severity", where),
-        confidence=enum_value(Confidence, table, "confidence", where), keywords=(), pattern="",
-        remediation=text(table, "remediation", where), references=strings(table, "references", where),
-        examples=strings(table, "examples", where, nonempty=per_text),
-        negative_examples=strings(table, "negative_examples", where), source=path.name,
-        min_entropy=float(table.get("min_entropy", 0.0)),
-        paths=tuple(compile_regex(p, where, "paths") for p in strings(table, "paths", where)),
-        allow=parse_allow(table.get("allow", {}), where), tags=strings(table, "tags", where), analyzer=analyzer,
-        example_path=str(table.get("example_path", "example.txt")),
-    )
+    return Rule(**common_fields(table, path, where), kind=choice(table, "kind", KINDS, where), keywords=(),
+                pattern="", analyzer=analyzer, examples=strings(table, "examples", where, nonempty=per_text))
 
 
 def check_keys(table: dict[str, Any], where: str, required: frozenset[str] = REQUIRED_KEYS,
