@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,6 +34,8 @@ def renderer(name: str) -> Callable[[ScanResult, RenderOptions], str]:
 def write_atomically(path: Path, text: str) -> None:
     """A CI step that reads the report never sees half a file."""
     folder = path.resolve().parent
+    import tempfile  # imported here: most runs print instead of writing a file
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:

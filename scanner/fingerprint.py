@@ -6,8 +6,6 @@ instead of warning about an "inconsistent fingerprint" (../shared/docs/sarif-git
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 
 BLOCK_SIZE = 100
@@ -76,6 +74,9 @@ def line_hashes(text: str) -> list[str]:
 
 def secret_fingerprint(rule_id: str, secret_hash: str, key: bytes) -> str:
     """Position-free identity of a finding: keyed, so a short secret cannot be brute-forced from it."""
+    import hashlib
+    import hmac
+
     digest = hmac.new(key, f"{rule_id}\0{secret_hash}".encode(), hashlib.sha256).hexdigest()
     return digest[:32]
 

@@ -103,12 +103,15 @@ def builtin_rules_dir() -> Path:
 def load_rulebook(extra_files: Iterable[Path] = (), *, builtin: bool = True) -> Rulebook:
     """Built-in rules are trusted to compile (the test suite compiles and runs every one); extra files are
     checked completely before use."""
-    files = [(p, False) for p in sorted(builtin_rules_dir().glob("*.toml"))] if builtin else []
-    files += [(Path(f), True) for f in extra_files]
+    from scanner.rulecache import load_tables
+
+    builtins = sorted(builtin_rules_dir().glob("*.toml")) if builtin else []
+    parsed = [(p, False, data) for p, data in zip(builtins, load_tables(builtins, read_rule_file), strict=True)]
+    parsed += [(Path(f), True, read_rule_file(Path(f))) for f in extra_files]
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for path, strict in files:
-        for rule in load_rule_file(path, strict=strict):
+    for path, strict, data in parsed:
+        for rule in rule_tables(path, data, strict=strict):
             if rule.id in seen:
                 raise RuleFileError(f"{path} [{rule.id}]: duplicate rule id, first defined in {seen[rule.id]}")
             seen[rule.id] = str(path)
@@ -117,12 +120,20 @@ def load_rulebook(extra_files: Iterable[Path] = (), *, builtin: bool = True) -> 
 
 
 def load_rule_file(path: Path, *, strict: bool = True) -> list[Rule]:
+    return rule_tables(path, read_rule_file(path), strict=strict)
+
+
+def read_rule_file(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise RuleFileError(f"{path}: cannot read rule file: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise RuleFileError(f"{path}: invalid TOML: {exc}") from exc
+    return data
+
+
+def rule_tables(path: Path, data: dict[str, Any], *, strict: bool) -> list[Rule]:
     if set(data) - {"rules"}:
         raise RuleFileError(f"{path}: unknown top-level key(s) {sorted(set(data) - {'rules'})}; only [[rules]]")
     tables = data.get("rules")

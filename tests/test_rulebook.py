@@ -49,3 +49,13 @@ def test_every_builtin_rule_compiles_strictly() -> None:
     """Built-ins load lazily for speed; here each one goes through the checks an extra rule file gets."""
     for path in sorted(builtin_rules_dir().glob("*.toml")):
         assert load_rule_file(path, strict=True)
+
+
+def test_rule_cache_gives_the_same_rules_and_survives_corruption(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CREDLINT_CACHE_DIR", str(tmp_path))
+    first = load_rulebook()  # parses the TOML and writes the cache
+    [cache] = list(tmp_path.glob("rules-*.marshal"))
+    assert load_rulebook() == first  # read from the cache
+    cache.write_bytes(b"not marshal data")
+    assert load_rulebook() == first  # a broken cache is parsed again, never an error
