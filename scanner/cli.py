@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -20,7 +20,6 @@ from scanner.cli_support import (
     use_color,
     write_atomically,
 )
-from scanner.commands import baseline, install_hook, migrate
 from scanner.config import Config
 from scanner.errors import ConfigError, CredlintError
 from scanner.model import ScanResult, Severity
@@ -30,7 +29,24 @@ from scanner.sources.tree import Workspace, locate
 
 
 class CredlintGroup(click.Group):
-    """Turns a CredlintError into one line on stderr and exit code 2, wherever the command is invoked from."""
+    """Turns a CredlintError into one line on stderr and exit code 2, wherever the command is invoked from.
+
+    The maintenance commands (baseline, migrate, install-hook) are imported only when one is asked for:
+    every pre-commit run pays for what it imports.
+    """
+
+    LAZY: ClassVar[dict[str, str]] = {"baseline": "baseline", "migrate": "migrate", "install-hook": "install_hook"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY:
+            from scanner import commands
+
+            command: click.Command = getattr(commands, self.LAZY[name])
+            return command
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -173,11 +189,6 @@ def list_rules(config_file: Path | None) -> None:
     config = resolve_config(config_file, locate([Path(".")]))
     for rule in build_rulebook(config).rules:
         click.echo(f"{rule.id:<40} {rule.severity.label:<8} {rule.confidence.label:<6} {rule.title}")
-
-
-cli.add_command(baseline)
-cli.add_command(migrate)
-cli.add_command(install_hook)
 
 
 def main(argv: list[str] | None = None) -> Any:

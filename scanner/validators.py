@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 import zlib
 from collections.abc import Callable
@@ -38,6 +35,9 @@ def check_crc32_token(secret: str) -> Validation:
 
 def b64decode_loose(data: str) -> bytes | None:
     """Decode standard or URL-safe base64 with or without padding; None when it is not base64."""
+    import base64  # validators run on few candidates: keep them off the start-up path
+    import binascii
+
     cleaned = re.sub(r"\s+", "", data).replace("-", "+").replace("_", "/")
     cleaned += "=" * (-len(cleaned) % 4)
     try:
@@ -94,6 +94,8 @@ def check_pypi_token(secret: str) -> Validation:
 
 
 def decode_json_segment(segment: str) -> object:
+    import json
+
     raw = b64decode_loose(segment)
     if raw is None:
         return None
