@@ -132,7 +132,7 @@ def compile_python(peers: Path | None) -> None:
 
     compileall.compile_dir(str(Path(scanner.__file__).parent), quiet=1)
     for site in sorted(peers.glob("lib/python*/site-packages")) if peers else []:
-        compileall.compile_dir(str(site), quiet=1, workers=os.cpu_count() or 1)
+        compileall.compile_dir(str(site), quiet=2, workers=os.cpu_count() or 1)  # a peer dependency may not parse
 
 
 def main(argv: Sequence[str] | None = None) -> None:
