@@ -104,6 +104,15 @@ def history_commands(peers: Path | None) -> dict[str, Command]:
     return tools
 
 
+def staged_repo(root: Path) -> Path:
+    """The pre-commit case for `--staged`: a repository with ten staged files."""
+    small_files(root)
+    if not (root / ".git").exists():
+        subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "."], check=True)
+    return root
+
+
 def small_files(root: Path) -> Path:
     """The pre-commit case: ten small files."""
     root.mkdir(parents=True, exist_ok=True)
@@ -151,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     compile_python(args.peers)
     results = [measure(tool, command, Path(spec.partition("=")[2]), args.runs, args.timeout)
                for spec in args.history for tool, command in history_commands(args.peers).items()]
+    credlint = str(Path(sys.executable).with_name("credlint"))
+    results.append(measure("credlint --staged", lambda t, s: [credlint, "scan", "--staged", "--quiet"],
+                           staged_repo(args.workdir / "ten-staged-files"), args.runs, args.timeout))
     for r in results:
         print(f"{r.target:<12} {r.tool:<15} {r.wall_s:8.2f}s", file=sys.stderr)
     targets = [Path(spec.partition("=")[2]) for spec in args.tree]
