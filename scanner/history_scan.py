@@ -10,9 +10,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scanner.config import Config
+from scanner.engine import LineIndex
 from scanner.errors import ScanIncompleteError
+from scanner.fingerprint import line_hashes_for
 from scanner.globs import matches_any
-from scanner.model import Finding, Provenance, ScanResult, Skip
+from scanner.model import Finding, Location, Provenance, ScanResult, Skip
 from scanner.rulebook import Rulebook
 from scanner.scan import Scanner, collect, finish
 from scanner.sources.gitcmd import (
@@ -76,7 +78,8 @@ def scan_history(path: Path, revisions: Sequence[str], rulebook: Rulebook, confi
     at_head = {id(i): provenance.at_head(i, history.current_path(i.path)) for i in intros}
     removals = find_removals(repo, [i for i in intros if not at_head[id(i)]], history)
     for intro in intros:
-        finding = provenance.annotate(intro, at_head[id(intro)], removals.get(id(intro)))
+        finding = provenance.annotate(intro, at_head[id(intro)], removals.get(id(intro)),
+                                      history.current_path(intro.path))
         collect_finding(result, finding)
     finish(result, config)
     result.elapsed = time.monotonic() - started
@@ -204,7 +207,21 @@ class ProvenanceFinder:
         text = self.head_text(current_path)
         return text is not None and intro.finding.secret in text
 
-    def annotate(self, intro: Introduction, at_head: bool, removal: CommitInfo | None) -> Finding:
+    def head_location(self, intro: Introduction, current_path: str) -> Location:
+        """Where HEAD holds the secret now: what to fix, and what GitHub can annotate (with its line hash)."""
+        text = self.head_text(current_path) or ""
+        start = text.find(intro.finding.secret)
+        if start < 0:
+            return intro.finding.location
+        index = LineIndex(text)
+        line, column = index.position(start)
+        end_line, end_column = index.position(start + len(intro.finding.secret))
+        readable = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        line_hash = line_hashes_for(readable, {line}).get(line, "")
+        return Location(display_path(current_path), line, column, end_line, end_column, line_hash)
+
+    def annotate(self, intro: Introduction, at_head: bool, removal: CommitInfo | None,
+                 current_path: str = "") -> Finding:
         age = max(0, int((self.now - intro.commit.timestamp) // SECONDS_PER_DAY))
         provenance = Provenance(
             commit=intro.commit.sha, author=intro.commit.author, date=intro.commit.date,
@@ -213,7 +230,8 @@ class ProvenanceFinder:
             rotate_overdue=at_head and age > self.rotate_after_days,
         )
         remediation = intro.finding.remediation if at_head else f"{HISTORY_ONLY}\n{intro.finding.remediation}"
-        return replace(intro.finding, provenance=provenance, remediation=remediation)
+        location = self.head_location(intro, current_path) if at_head else intro.finding.location
+        return replace(intro.finding, provenance=provenance, remediation=remediation, location=location)
 
     def survived(self, introduced: CommitInfo, at_head: bool, removal: CommitInfo | None) -> int:
         """Commits of HEAD's history from the introducing one up to HEAD, or up to (not including) the

@@ -91,7 +91,9 @@ def test_rename_is_not_a_new_secret(runner: CliRunner, git_repo: Path) -> None:
     git(git_repo, "mv", "old_name.py", "new_name.py")
     git(git_repo, "commit", "-qm", "rename")
     _, document = scan(runner, str(git_repo), "--history")
-    assert facts(document) == [("old_name.py", 1, added, True)]
+    # Reported where HEAD holds it now; the commit facts keep the name it was added under.
+    assert facts(document) == [("new_name.py", 1, added, True)]
+    assert document["findings"][0]["commit"]["path"] == "old_name.py"
 
 
 def test_range_and_since_scan_only_those_commits(runner: CliRunner, git_repo: Path) -> None:
@@ -210,3 +212,15 @@ def test_awkward_history_binary_odd_names_detached_head(runner: CliRunner, git_r
     assert code == 1
     assert [(f["path"], f["commit"]["at_head"]) for f in document["findings"]] == [("we\ufffdird name.py", True)]
     assert ("logo.bin", "binary") in [(s["path"], s["reason"]) for s in document["summary"]["skipped_files"]]
+
+
+def test_secret_still_at_head_is_located_at_head_with_githubs_line_hash(runner: CliRunner, git_repo: Path) -> None:
+    from scanner.fingerprint import line_hashes
+
+    commit_file(git_repo, "app.py", f'password = "{SECRET_A}"\n', "add")
+    text = "import os\n\n" + (git_repo / "app.py").read_text()
+    commit_file(git_repo, "app.py", text, "move it down")
+    document = json.loads(runner.invoke(cli, ["scan", str(git_repo), "--history", "--format", "sarif"]).output)
+    result = document["runs"][0]["results"][0]
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+    assert result["partialFingerprints"]["primaryLocationLineHash"] == line_hashes(text)[2]
