@@ -6,17 +6,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
-from scanner.model import Finding
+from scanner.model import Finding, Severity
 from scanner.rulebook import Rule
-
-# Values whose reuse says nothing: migration-debt expressions (os.environ[...]) are not secrets.
-ADVISORY_SEVERITY_FLOOR = 2
 
 
 def reuse_findings(findings: Iterable[Finding], rule: Rule) -> list[Finding]:
     by_secret: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
-        if finding.severity >= ADVISORY_SEVERITY_FLOOR and finding.suppressed is None:
+        # Low findings are migration debt: their "value" is an expression like os.environ[...], not a secret.
+        if finding.severity > Severity.LOW and finding.suppressed is None:
             by_secret[finding.secret_hash].append(finding)
     out = []
     for group in by_secret.values():

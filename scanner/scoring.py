@@ -74,13 +74,15 @@ def make_finding(rule: Rule, cand: Candidate, index: LineIndex, line_hash: str =
     )
 
 
+LEVELS = ("note", "warning", "error")
+LEVEL_BY_SEVERITY = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
+                     Severity.LOW: "note"}
+
+
 def level_for(finding: Finding) -> str:
-    """SARIF level: from severity, one step softer when the score says we are unsure."""
-    levels = ["note", "warning", "error"]
-    step = {Severity.CRITICAL: 2, Severity.HIGH: 2, Severity.MEDIUM: 1, Severity.LOW: 0}[finding.severity]
-    if finding.score < 50 and step > 0:
-        step -= 1
-    return levels[step]
+    """SARIF level: the rule's level for its severity, one step softer when the score says we are unsure."""
+    step = LEVELS.index(LEVEL_BY_SEVERITY[finding.severity])
+    return LEVELS[step - 1 if finding.score < 50 and step > 0 else step]
 
 
 SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "2.0"}

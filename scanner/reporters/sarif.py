@@ -6,17 +6,15 @@ import json
 import urllib.parse
 from typing import Any
 
-from scanner.model import Finding, Location, ScanResult, Severity
+from scanner.model import Finding, Location, ScanResult
 from scanner.reporters import RenderOptions, fingerprint, listed_findings, provenance_record, shown_value
 from scanner.rulebook import Rule
-from scanner.scoring import SECURITY_SEVERITY, level_for
+from scanner.scoring import LEVEL_BY_SEVERITY, SECURITY_SEVERITY, level_for
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 25_000  # GitHub rejects a run with more
 PRECISION = {3: "very-high", 2: "high", 1: "medium"}
 CWE_TAG = {"password": "external/cwe/cwe-259", "basic-auth": "external/cwe/cwe-522"}
-LEVEL_BY_SEVERITY = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
-                     Severity.LOW: "note"}
 
 
 def rule_descriptor(rule: Rule) -> dict[str, Any]:

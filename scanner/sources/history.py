@@ -32,8 +32,11 @@ class CommitChange:
     commit: CommitInfo
     chunk: Chunk
     diff: FileDiff
-    old_path: str
     digest: bytes  # of path and added text: an identical change elsewhere is not scanned twice
+
+    @property
+    def old_path(self) -> str:
+        return self.diff.old_path
 
     def line_map(self) -> list[int]:
         return self.diff.added_line_numbers()
@@ -195,7 +198,7 @@ class HistoryReader:
             yield Skip(display_path(path), "too-large", f"{len(added)} bytes added in commit {commit.sha[:12]}")
             return
         digest = hashlib.sha1(path.encode("utf-8", "surrogateescape") + b"\0" + added, usedforsecurity=False).digest()
-        yield CommitChange(commit, Chunk(path, decode(added)), diff, diff.old_path, digest)
+        yield CommitChange(commit, Chunk(path, decode(added)), diff, digest)
 
 
 def iter_removals(repo: Path, paths: Sequence[str]) -> Iterator[tuple[CommitInfo, str, str]]:
