@@ -72,9 +72,9 @@ def scan_history(path: Path, revisions: Sequence[str], rulebook: Rulebook, confi
         history.take(change)
         if progress and reader.commits % 500 == 0:
             progress(reader.commits, 0)
-    result.commits_scanned = reader.commits
+    result.commits_scanned = reader.listed
     provenance = ProvenanceFinder(repo, config.rotate_after_days, now or time.time())
-    intros = list(history.introductions.values())
+    intros = history.distinct_introductions()
     at_head = {id(i): provenance.at_head(i, history.current_path(i.path)) for i in intros}
     removals = find_removals(repo, [i for i in intros if not at_head[id(i)]], history)
     for intro in intros:
@@ -142,6 +142,17 @@ class HistoryWalk:
             if known is None or change.commit.timestamp <= known.commit.timestamp:
                 self.introductions[key] = Introduction(place(finding, change), change.commit, self.order,
                                                        change.chunk.path)
+
+    def distinct_introductions(self) -> list[Introduction]:
+        """One introduction per secret per file, a file being all the names renames gave it: merges are diffed
+        without rename detection, so a clean merge can show a renamed file's lines as new under its new name."""
+        oldest: dict[tuple[str, str, str], Introduction] = {}
+        for (rule_id, path, secret_hash), intro in self.introductions.items():
+            key = (rule_id, self.current_path(path), secret_hash)
+            known = oldest.get(key)
+            if known is None or (intro.commit.timestamp, -intro.order) < (known.commit.timestamp, -known.order):
+                oldest[key] = intro
+        return list(oldest.values())
 
     def current_path(self, path: str) -> str:
         """Follow renames forward from the path at introduction to the newest name."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli import cli
+from scanner.sources.history import CommitSplitter
+from scanner.sources.patches import COMMIT_MARK
 from tests.conftest import git
 
 SECRET_A = "Hq7!vRt2Lx9"
@@ -224,3 +227,42 @@ def test_secret_still_at_head_is_located_at_head_with_githubs_line_hash(runner: 
     result = document["runs"][0]["results"][0]
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
     assert result["partialFingerprints"]["primaryLocationLineHash"] == line_hashes(text)[2]
+
+
+def test_clean_merge_of_a_renamed_file_does_not_report_the_secret_again(runner: CliRunner, git_repo: Path) -> None:
+    # Merges are diffed without rename detection, so the merge sees new.py as new against main's side;
+    # the secret was still added by main's own commit, under the file's old name, and is reported once.
+    body = "".join(f"line_{i} = {i}\n" for i in range(30))
+    commit_file(git_repo, "old.py", body, "base")
+    git(git_repo, "checkout", "-qb", "side")
+    git(git_repo, "mv", "old.py", "new.py")
+    git(git_repo, "commit", "-qm", "rename on side")
+    git(git_repo, "checkout", "-q", "main")
+    added = commit_file(git_repo, "old.py", body + f'password = "{SECRET_A}"\n', "secret on main")
+    git(git_repo, "merge", "-q", "--no-edit", "side")
+    assert (git_repo / "new.py").read_text(encoding="utf-8").endswith(f'password = "{SECRET_A}"\n')
+    _, document = scan(runner, str(git_repo), "--history")
+    assert facts(document) == [("new.py", 31, added, True)]
+
+
+def test_commits_without_additions_are_counted_as_scanned(runner: CliRunner, git_repo: Path) -> None:
+    commit_file(git_repo, "a.py", "x = 1\n", "add")
+    git(git_repo, "commit", "-q", "--allow-empty", "-m", "empty")
+    git(git_repo, "rm", "-q", "a.py")
+    git(git_repo, "commit", "-qm", "deletion only")
+    _, document = scan(runner, str(git_repo), "--history")
+    assert document["summary"]["commits_scanned"] == 3
+
+
+def test_commit_splitter_finds_marks_cut_across_reads(rng: random.Random) -> None:
+    commits = [COMMIT_MARK + b"sha%d\x00\ndiff --git a/x b/x\n+line %d\n" % (i, i) * (1 + i % 3) for i in range(40)]
+    commits.append(COMMIT_MARK + b"big\n" + b"+" * 100_000 + b"\n")
+    stream = b"".join(commits)
+    for _ in range(50):
+        splitter, out, at = CommitSplitter(), [], 0
+        while at < len(stream):
+            size = rng.choice((1, 2, 3, 7, 64, 4096))
+            out += splitter.feed(stream[at:at + size])
+            at += size
+        out += splitter.end()
+        assert out == [COMMIT_MARK + part for part in stream.split(COMMIT_MARK)[1:]]
