@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from scanner.keywords import build_matcher
 from scanner.model import Candidate, Chunk, Validation
 from scanner.plugins import PluginRunner
-from scanner.python_auth import iter_auth_sites
+from scanner.python_auth import PREFILTER_KEYWORDS, iter_auth_sites
 from scanner.rulebook import Rule, Rulebook
 from scanner.validators import VALIDATORS
 
@@ -89,7 +89,9 @@ class Engine:
         self.rules = tuple(r for r in rulebook.rules if not r.plugin and not r.analyzer)
         self.plugins = [PluginRunner(r) for r in rulebook.rules if r.plugin]
         self.analyzed = {r.id: r for r in rulebook.rules if r.analyzer == "python-auth"}
-        self.keywords: list[str] = sorted({k for rule in self.rules for k in rule.keywords})
+        # The analyzer's keywords trigger no rule here; they are searched so that keyword_ends() covers it.
+        analyzer_keywords = PREFILTER_KEYWORDS if self.analyzed else ()
+        self.keywords: list[str] = sorted({k for rule in self.rules for k in rule.keywords} | set(analyzer_keywords))
         keyword_ids = {k: i for i, k in enumerate(self.keywords)}
         self.rule_keywords = [tuple(keyword_ids[k] for k in rule.keywords) for rule in self.rules]
         self.keyword_rules: list[list[int]] = [[] for _ in self.keywords]
@@ -98,6 +100,13 @@ class Engine:
                 self.keyword_rules[keyword_id].append(rule_index)
         self.whole_text = [spans_lines(rule) for rule in self.rules]
         self.matcher = build_matcher(self.keywords)
+        self.bytes_tell = not self.plugins and not any("\n" in k for k in self.keywords)
+
+    def keyword_ends(self, data: bytes) -> list[int] | None:
+        """Where any keyword ends in raw bytes: text holding none cannot produce a candidate. None when that
+        cannot be known from the bytes: plugins run without keywords, a keyword spanning lines could be cut
+        apart by a patch's line prefixes, and the fallback matcher folds case beyond ASCII."""
+        return self.matcher.byte_ends(data) if self.bytes_tell else None
 
     def rules_for(self, text: str) -> list[Rule]:
         """The rules with at least one keyword present in the text, in rulebook order."""

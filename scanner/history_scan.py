@@ -16,7 +16,7 @@ from scanner.fingerprint import line_hashes_for
 from scanner.globs import matches_any
 from scanner.model import Finding, Location, Provenance, ScanResult, Skip
 from scanner.rulebook import Rulebook
-from scanner.scan import Scanner, collect, finish
+from scanner.scan import Scanner, collect_findings, finish
 from scanner.sources.gitcmd import (
     current_branch,
     git_text,
@@ -67,12 +67,14 @@ def scan_history(path: Path, revisions: Sequence[str], rulebook: Rulebook, confi
     warn_about_repository(repo, result)
     scanner = Scanner(rulebook, config.allowlist, config.explain)
     history = HistoryWalk(scanner, result, config.exclude + config.allow_paths)
-    reader = HistoryReader(repo, revisions, config.max_file_size, shards=os.cpu_count() or 2)
+    reader = HistoryReader(repo, revisions, config.max_file_size, shards=os.cpu_count() or 2,
+                           keyword_ends=scanner.engine.keyword_ends)
     for change in reader.iter_changes():
         history.take(change)
         if progress and reader.commits % 500 == 0:
             progress(reader.commits, 0)
     result.commits_scanned = reader.listed
+    result.files_scanned, result.bytes_scanned = reader.file_changes, reader.bytes_read
     provenance = ProvenanceFinder(repo, config.rotate_after_days, now or time.time())
     intros = history.distinct_introductions()
     at_head = {id(i): provenance.at_head(i, history.current_path(i.path)) for i in intros}
@@ -130,7 +132,7 @@ class HistoryWalk:
         if known is not None:
             return known
         scanned = self.scanner.scan_chunk(change.chunk, hash_lines=False)
-        collect(self.result, replace(scanned, findings=[]), len(change.chunk.text))
+        collect_findings(self.result, replace(scanned, findings=[]))
         self.scanned[change.digest] = scanned.findings
         return scanned.findings
 

@@ -16,6 +16,10 @@ KeywordHits = dict[int, list[int]]  # keyword id -> end offsets (characters) of 
 class KeywordMatcher(Protocol):
     def hits(self, text: str) -> KeywordHits: ...
 
+    def byte_ends(self, data: bytes) -> list[int] | None:
+        """End offsets of every keyword in raw UTF-8 bytes, or None where this matcher cannot tell without
+        decoding (then every part of the data must be treated as a possible match)."""
+
 
 class HyperscanMatcher:
     def __init__(self, keywords: list[str]) -> None:
@@ -37,6 +41,15 @@ class HyperscanMatcher:
         if len(data) != len(text):
             return {k: byte_to_char_offsets(data, ends) for k, ends in found.items()}
         return found
+
+    def byte_ends(self, data: bytes) -> list[int] | None:
+        ends: list[int] = []
+
+        def on_match(keyword_id: int, start: int, end: int, flags: int, context: object) -> None:
+            ends.append(end)
+
+        self.db.scan(data, match_event_handler=on_match)
+        return ends
 
 
 def byte_to_char_offsets(data: bytes, ends: list[int]) -> list[int]:
@@ -68,10 +81,16 @@ class AhoCorasickMatcher:
             return {keyword_id: [] for keyword_id in found}
         return found
 
+    def byte_ends(self, data: bytes) -> list[int] | None:
+        return None  # str.lower() folds non-ASCII letters (the Kelvin sign to 'k'): bytes would miss them
+
 
 class NoKeywords:
     def hits(self, text: str) -> KeywordHits:
         return {}
+
+    def byte_ends(self, data: bytes) -> list[int] | None:
+        return []
 
 
 def build_matcher(keywords: list[str]) -> KeywordMatcher:

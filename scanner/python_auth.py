@@ -103,6 +103,9 @@ def is_auth_attribute(node: ast.Assign) -> bool:
 
 
 # Parsing is the expensive part (sympy: 9 s for its 1,500 modules); most files cannot hold a call site.
+# Every alternative holds one of PREFILTER_KEYWORDS (any case), which lets the keyword prefilter of
+# history scans skip a file change that holds none of them (tests/test_python_auth.py checks it).
+PREFILTER_KEYWORDS = ("auth", "login", "pass")
 MAY_AUTHENTICATE = re.compile(
     r"auth[ \t]*=[ \t]*\(|\.auth\b|BasicAuth|DigestAuth|\.login[ \t]*\(|add_password|\.pass_\("
     r"|passw(?:or)?d[ \t]*=[ \t]*(?!True\b|False\b|None\b)[\"'A-Za-z_]"

@@ -222,6 +222,10 @@ def collect(result: ScanResult, outcome: FileResult | Skip, size: int) -> None:
         return
     result.files_scanned += 1
     result.bytes_scanned += size
+    collect_findings(result, outcome)
+
+
+def collect_findings(result: ScanResult, outcome: FileResult) -> None:
     result.findings.extend(f for f in outcome.findings if f.suppressed is None)
     result.suppressed.extend(f for f in outcome.findings if f.suppressed is not None)
     result.dropped.extend(outcome.dropped)

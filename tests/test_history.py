@@ -266,3 +266,16 @@ def test_commit_splitter_finds_marks_cut_across_reads(rng: random.Random) -> Non
             at += size
         out += splitter.end()
         assert out == [COMMIT_MARK + part for part in stream.split(COMMIT_MARK)[1:]]
+
+
+def test_keyword_prefilter_changes_no_finding(runner: CliRunner, git_repo: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    commit_file(git_repo, "app.py", f'password = "{SECRET_A}"\n', "literal")
+    commit_file(git_repo, "client.py", 'import requests\nrequests.get(URL, auth=("bob", os.environ["PW"]))\n', "call")
+    commit_file(git_repo, "deploy.sh", f"curl -u admin:{SECRET_B} https://example.invalid\n", "shell")
+    commit_file(git_repo, "notes.txt", "nothing to see\n", "plain")
+    _, filtered = scan(runner, str(git_repo), "--history")
+    monkeypatch.setattr("scanner.engine.Engine.keyword_ends", lambda self, data: None)
+    _, unfiltered = scan(runner, str(git_repo), "--history")
+    assert len(filtered["findings"]) >= 3
+    assert filtered["findings"] == unfiltered["findings"]

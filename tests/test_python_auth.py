@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.python_auth import ADVISORY_RULE, LITERAL_RULE, iter_auth_sites
+from scanner.python_auth import ADVISORY_RULE, LITERAL_RULE, MAY_AUTHENTICATE, PREFILTER_KEYWORDS, iter_auth_sites
 from scanner.rulebook import Rulebook
 from scanner.scan import scan_text
 
@@ -44,3 +44,26 @@ def test_advisory_findings_are_low_and_say_how_to_migrate(rulebook: Rulebook) ->
     [finding] = scan_text('server.login(\n    user,\n    os.environ["SMTP_PASSWORD"],\n)\n', rulebook, "mail.py")
     assert (finding.rule_id, finding.location.line, finding.severity.label) == (ADVISORY_RULE, 3, "low")
     assert "token" in finding.remediation
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    parts, depth, current, escaped = [], 0, "", False
+    for char in pattern:
+        if escaped:
+            current, escaped = current + char, False
+            continue
+        escaped = char == "\\"
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
+
+
+def test_every_prefilter_alternative_holds_a_keyword_the_history_prefilter_searches() -> None:
+    alternatives = top_level_alternatives(MAY_AUTHENTICATE.pattern)
+    assert len(alternatives) >= 8
+    for alternative in alternatives:
+        assert any(k in alternative.lower() for k in PREFILTER_KEYWORDS), alternative

@@ -6,6 +6,7 @@ yields line numbers runs only for the few files that have a finding.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import os
 import re
@@ -136,13 +137,46 @@ def file_starts(patch: bytes) -> list[int]:
     return starts
 
 
-def parse_commit(text: bytes) -> tuple[CommitInfo, list[FileDiff]]:
+def split_commit(text: bytes) -> tuple[CommitInfo, bytes, list[tuple[int, int]]]:
+    """A raw commit as its header, its patch text and the (start, end) of each file section in it."""
     head_end = text.find(b"\n")
     header = text if head_end < 0 else text[:head_end]
     patch = b"" if head_end < 0 else text[head_end + 1:]
     starts = [*file_starts(patch), len(patch)]
-    files = [parse_file(patch[a:b].rstrip(b"\n")) for a, b in itertools.pairwise(starts)]
-    return parse_commit_header(header), files
+    return parse_commit_header(header), patch, list(itertools.pairwise(starts))
+
+
+def parse_commit(text: bytes) -> tuple[CommitInfo, list[FileDiff]]:
+    commit, patch, sections = split_commit(text)
+    return commit, [parse_file(patch[a:b].rstrip(b"\n")) for a, b in sections]
+
+
+def sections_with_added(patch: bytes, sections: list[tuple[int, int]], ends: list[int]) -> set[int]:
+    """Indexes of the sections where one of the given match ends falls on an added line: a line of a hunk
+    (so not a `+++ b/path` header) starting with `+` (for a merge: new against at least one parent)."""
+    wanted: set[int] = set()
+    starts = [a for a, _ in sections]
+    body_starts: dict[int, int] = {}
+    for end in ends:
+        index = bisect.bisect_right(starts, end - 1) - 1
+        if index < 0 or index in wanted:
+            continue
+        line_start = patch.rfind(b"\n", 0, end - 1) + 1
+        if patch[line_start:line_start + 1] != b"+":
+            continue
+        if index not in body_starts:
+            hunks_at = patch.find(b"\n@@", starts[index], sections[index][1])
+            body_starts[index] = sections[index][1] if hunks_at < 0 else hunks_at + 1
+        if line_start > body_starts[index]:
+            wanted.add(index)
+    return wanted
+
+
+def needs_header(section: bytes) -> bool:
+    """Whether a section's header alone matters: a rename to follow, or a binary file to count as skipped."""
+    hunks_at = section.find(b"\n@@")
+    header = section if hunks_at < 0 else section[:hunks_at]
+    return b"\nrename from " in header or b"\nBinary files " in header or b"\nGIT binary patch" in header
 
 
 def decode(data: bytes) -> str:
