@@ -1,6 +1,6 @@
 """Git history source: one `git log --no-walk --stdin` per core over slices of the commit list, one for merges.
 
-git writes patches while this process scans them (a wide pipe and unbuffered reads keep both busy), one
+git writes patches while this process scans them (a wide pipe and batched reads keep both busy), one
 commit at a time; sources/patches.py turns the text into commits and file diffs.
 """
 
