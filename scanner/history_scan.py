@@ -78,10 +78,12 @@ def scan_history(path: Path, revisions: Sequence[str], rulebook: Rulebook, confi
     provenance = ProvenanceFinder(repo, config.rotate_after_days, now or time.time())
     intros = history.distinct_introductions()
     at_head = {id(i): provenance.at_head(i, history.current_path(i.path)) for i in intros}
-    removals = find_removals(repo, [i for i in intros if not at_head[id(i)]], history)
+    gone = [i for i in intros if not at_head[id(i)]]
+    removals = find_removals(repo, gone, history)
+    line_hashes = provenance.introduced_line_hashes(gone)
     for intro in intros:
         finding = provenance.annotate(intro, at_head[id(intro)], removals.get(id(intro)),
-                                      history.current_path(intro.path))
+                                      history.current_path(intro.path), line_hashes.get(id(intro), ""))
         collect_finding(result, finding)
     finish(result, config)
     result.elapsed = time.monotonic() - started
@@ -233,8 +235,21 @@ class ProvenanceFinder:
         line_hash = line_hashes_for(readable, {line}).get(line, "")
         return Location(display_path(current_path), line, column, end_line, end_column, line_hash)
 
+    def introduced_line_hashes(self, gone: list[Introduction]) -> dict[int, str]:
+        """GitHub's line hash of each finding HEAD no longer holds, from the file as its introducing commit
+        had it: code scanning cannot compute one for a file or line the analysed commit lacks."""
+        specs = {id(i): f"{i.commit.sha}:{i.path}" for i in gone}
+        blobs = read_blobs(self.repo, sorted(set(specs.values())))
+        hashes: dict[int, str] = {}
+        for intro in gone:
+            blob = blobs.get(specs[id(intro)])
+            line = intro.finding.location.line
+            if blob is not None:
+                hashes[id(intro)] = line_hashes_for(blob.decode("utf-8", "replace"), {line}).get(line, "")
+        return hashes
+
     def annotate(self, intro: Introduction, at_head: bool, removal: CommitInfo | None,
-                 current_path: str = "") -> Finding:
+                 current_path: str = "", introduced_line_hash: str = "") -> Finding:
         age = max(0, int((self.now - intro.commit.timestamp) // SECONDS_PER_DAY))
         provenance = Provenance(
             commit=intro.commit.sha, author=intro.commit.author, date=intro.commit.date,
@@ -243,7 +258,8 @@ class ProvenanceFinder:
             rotate_overdue=at_head and age > self.rotate_after_days,
         )
         remediation = intro.finding.remediation if at_head else f"{HISTORY_ONLY}\n{intro.finding.remediation}"
-        location = self.head_location(intro, current_path) if at_head else intro.finding.location
+        location = (self.head_location(intro, current_path) if at_head
+                    else replace(intro.finding.location, line_hash=introduced_line_hash))
         return replace(intro.finding, provenance=provenance, remediation=remediation, location=location)
 
     def survived(self, introduced: CommitInfo, at_head: bool, removal: CommitInfo | None) -> int:

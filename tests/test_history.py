@@ -229,6 +229,19 @@ def test_secret_still_at_head_is_located_at_head_with_githubs_line_hash(runner: 
     assert result["partialFingerprints"]["primaryLocationLineHash"] == line_hashes(text)[2]
 
 
+def test_history_only_secret_carries_the_line_hash_of_the_introducing_version(runner: CliRunner,
+                                                                               git_repo: Path) -> None:
+    from scanner.fingerprint import line_hashes
+
+    text = f'import os\n\npassword = "{SECRET_A}"\n'
+    commit_file(git_repo, "app.py", text, "add")
+    commit_file(git_repo, "app.py", "import os\n", "remove")
+    document = json.loads(runner.invoke(cli, ["scan", str(git_repo), "--history", "--format", "sarif"]).output)
+    result = document["runs"][0]["results"][0]
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+    assert result["partialFingerprints"]["primaryLocationLineHash"] == line_hashes(text)[2]
+
+
 def test_clean_merge_of_a_renamed_file_does_not_report_the_secret_again(runner: CliRunner, git_repo: Path) -> None:
     # Merges are diffed without rename detection, so the merge sees new.py as new against main's side;
     # the secret was still added by main's own commit, under the file's old name, and is reported once.
