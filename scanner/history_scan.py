@@ -43,8 +43,12 @@ class Introduction:
 
     finding: Finding
     commit: CommitInfo
-    order: int  # position in the newest-first walk: larger is older
     path: str  # as git names it (odd bytes kept): the finding shows a printable form
+
+    def older_than(self, other: Introduction) -> bool:
+        """By author time; for equal times (a rebased or cherry-picked copy) the commit further down rev-list
+        order, so that the result does not depend on which git process printed first."""
+        return (self.commit.timestamp, -self.commit.rank) < (other.commit.timestamp, -other.commit.rank)
 
 
 def open_repository(path: Path) -> Workspace:
@@ -110,20 +114,18 @@ class HistoryWalk:
         self.result = result
         self.excluded = excluded
         self.introductions: dict[tuple[str, str, str], Introduction] = {}
-        self.renamed_to: dict[str, str] = {}
+        self.renames: dict[str, tuple[int, str]] = {}  # old name -> (rank, new name) of its newest rename
         # Each unique (path, added text) is scanned once, however many branches or cherry-picks carry it;
         # older copies reuse the findings so that the oldest commit is still the one credited.
         self.scanned: dict[bytes, list[Finding]] = {}
-        self.order = 0
 
     def take(self, change: CommitChange | Skip) -> None:
         if isinstance(change, Skip):
             self.result.skipped.append(change)
             return
-        self.order += 1
         old, new = change.old_path, change.chunk.path
-        if old and new and old != new:
-            self.renamed_to.setdefault(old, new)
+        if old and new and old != new and (old not in self.renames or change.commit.rank < self.renames[old][0]):
+            self.renames[old] = (change.commit.rank, new)
         if change.chunk.text and self.excluded and matches_any(new, self.excluded):
             self.result.skipped.append(Skip(display_path(new), "excluded", f"in commit {change.commit.sha[:12]}"))
         elif change.chunk.text:
@@ -141,11 +143,10 @@ class HistoryWalk:
     def note_additions(self, change: CommitChange) -> None:
         for finding in self.findings_in(change):
             key = (finding.rule_id, change.chunk.path, finding.secret_hash)
+            sighting = Introduction(place(finding, change), change.commit, change.chunk.path)
             known = self.introductions.get(key)
-            # Newest first: a later sighting is older, unless a clock skew says otherwise.
-            if known is None or change.commit.timestamp <= known.commit.timestamp:
-                self.introductions[key] = Introduction(place(finding, change), change.commit, self.order,
-                                                       change.chunk.path)
+            if known is None or sighting.older_than(known):
+                self.introductions[key] = sighting
 
     def distinct_introductions(self) -> list[Introduction]:
         """One introduction per secret per file, a file being all the names renames gave it: merges are diffed
@@ -154,25 +155,23 @@ class HistoryWalk:
         for (rule_id, path, secret_hash), intro in self.introductions.items():
             key = (rule_id, self.current_path(path), secret_hash)
             known = oldest.get(key)
-            if known is None or (intro.commit.timestamp, -intro.order) < (known.commit.timestamp, -known.order):
+            if known is None or intro.older_than(known):
                 oldest[key] = intro
         return list(oldest.values())
 
     def current_path(self, path: str) -> str:
         """Follow renames forward from the path at introduction to the newest name."""
-        seen = {path}
-        while path in self.renamed_to and self.renamed_to[path] not in seen:
-            path = self.renamed_to[path]
-            seen.add(path)
-        return path
+        return self.names_from(path)[-1]
 
     def names_of(self, intro: Introduction) -> set[str]:
         """Every name the file had from the introduction on."""
-        names = {intro.path}
-        path = intro.path
-        while path in self.renamed_to and self.renamed_to[path] not in names:
-            path = self.renamed_to[path]
-            names.add(path)
+        return set(self.names_from(intro.path))
+
+    def names_from(self, path: str) -> list[str]:
+        names = [path]
+        while path in self.renames and self.renames[path][1] not in names:
+            path = self.renames[path][1]
+            names.append(path)
         return names
 
 

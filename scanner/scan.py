@@ -245,6 +245,9 @@ def finish(result: ScanResult, config: Config) -> None:
                 result.dropped.append(Dropped(finding.rule_id, loc.path, loc.line, f"below-min-score({finding.score})"))
     result.findings = sorted(kept, key=finding_order)
     result.suppressed.sort(key=finding_order)
+    # Parallel readers (worker processes, git shards) deliver these in arrival order.
+    result.skipped.sort(key=lambda s: (s.path, s.reason, s.detail))
+    result.dropped.sort(key=lambda d: (d.path, d.line, d.rule_id))
 
 
 

@@ -292,3 +292,21 @@ def test_keyword_prefilter_changes_no_finding(runner: CliRunner, git_repo: Path,
     _, unfiltered = scan(runner, str(git_repo), "--history")
     assert len(filtered["findings"]) >= 3
     assert filtered["findings"] == unfiltered["findings"]
+
+
+def test_equal_author_times_credit_the_commit_further_down_rev_list(runner: CliRunner, git_repo: Path) -> None:
+    # A cherry-pick keeps the author time: which copy is "first" must not depend on which git process
+    # printed its commit first.
+    commit_file(git_repo, "base.txt", "base\n", "base")
+    shas = []
+    for branch, committed in (("one", "2024-03-01T00:00:00"), ("two", "2024-02-01T00:00:00")):
+        git(git_repo, "checkout", "-q", "-b", branch, "main")
+        (git_repo / "app.py").write_text(f'password = "{SECRET_A}"\n', encoding="utf-8")
+        git(git_repo, "add", "app.py")
+        env = {**os.environ, "GIT_AUTHOR_DATE": "2024-01-15T00:00:00", "GIT_COMMITTER_DATE": committed}
+        subprocess.run(["git", "-C", str(git_repo), "commit", "-qm", branch], check=True, env=env)
+        shas.append(git(git_repo, "rev-parse", "HEAD").strip())
+    order = git(git_repo, "rev-list", "--all").split()
+    assert order.index(shas[1]) > order.index(shas[0])  # "two", committed earlier, is further down
+    reported = {scan(runner, str(git_repo), "--history")[1]["findings"][0]["commit"]["sha"] for _ in range(3)}
+    assert reported == {shas[1]}

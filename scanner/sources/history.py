@@ -14,7 +14,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scanner.errors import ScanIncompleteError
@@ -188,16 +188,19 @@ class Shard:
 
 
 def list_commits(repo: Path, revisions: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The commits to scan, newest first, as (ordinary commits, merges): merges are scanned too, since
-    their resolutions can add secrets, but by a git process of their own (see log_command)."""
+    """The commits to scan in `git rev-list` order, newest first: all of them, and the merges among them.
+    Merges are scanned too, since their resolutions can add secrets, but by a git process of their own
+    (see log_command)."""
     out = run_git(repo, ["rev-list", "--parents", *revisions, "--"])
-    ordinary: list[str] = []
+    commits: list[str] = []
     merges: list[str] = []
     for line in out.stdout.decode("ascii").splitlines():
         shas = line.split()
         if shas:
-            (merges if len(shas) > 2 else ordinary).append(shas[0])
-    return ordinary, merges
+            commits.append(shas[0])
+            if len(shas) > 2:
+                merges.append(shas[0])
+    return commits, merges
 
 
 def shard(commits: list[str], count: int) -> list[list[str]]:
@@ -224,10 +227,14 @@ class HistoryReader:
     listed: int = 0  # asked for: git prints nothing for a commit with no additions (empty, deletions only)
     file_changes: int = 0  # file sections read, whether or not a keyword sent them on to be parsed
     bytes_read: int = 0
+    ranks: dict[str, int] = field(default_factory=dict)  # sha -> position in rev-list order
 
     def iter_changes(self) -> Iterator[CommitChange | Skip]:
-        ordinary, merges = list_commits(self.repo, self.revisions)
-        self.listed = len(ordinary) + len(merges)
+        commits, merges = list_commits(self.repo, self.revisions)
+        self.listed = len(commits)
+        self.ranks = {sha: rank for rank, sha in enumerate(commits)}
+        merge_set = set(merges)
+        ordinary = [sha for sha in commits if sha not in merge_set]
         running = [Shard(self.repo, s) for s in shard(ordinary, max(1, self.shards))]
         if merges:
             running.append(Shard(self.repo, merges, merges=True))
@@ -256,6 +263,7 @@ class HistoryReader:
 
     def changes_in(self, raw: bytes) -> Iterator[CommitChange | Skip]:
         commit, patch, sections = split_commit(raw)
+        commit = replace(commit, rank=self.ranks.get(commit.sha, 0))
         self.commits += 1
         self.bytes_read += len(raw)
         self.file_changes += len(sections)

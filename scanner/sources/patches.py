@@ -24,6 +24,8 @@ class CommitInfo:
     author: str
     date: str  # ISO 8601, the author date
     timestamp: int
+    rank: int = 0  # position in `git rev-list` order (larger is older): a tie-break that does not depend on
+    # which of the parallel git processes printed the commit first
 
 
 @dataclass(frozen=True, slots=True)
