@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from scanner.sources.patches import COMMIT_MARK, needs_header, sections_with_added, split_commit
@@ -51,4 +52,7 @@ def test_renames_and_binary_files_keep_their_header() -> None:
     binary = (b"diff --git a/logo.png b/logo.png\nnew file mode 100644\nindex 0000000..1111111\n"
               b"Binary files /dev/null and b/logo.png differ\n")
     plain = section("c.py", b"@@ -1 +1 @@\n-x\n+y\n")
-    assert needs_header(rename) and needs_header(binary) and not needs_header(plain)
+    parts = (plain, rename, plain, binary, plain)
+    bounds = list(itertools.pairwise(itertools.accumulate((len(p) for p in parts), initial=0)))
+    patch = b"".join(parts)
+    assert [needs_header(patch, a, b) for a, b in bounds] == [False, True, False, True, False]

@@ -269,9 +269,8 @@ class HistoryReader:
         self.file_changes += len(sections)
         wanted = self.sections_to_parse(patch, sections)
         for index, (start, end) in enumerate(sections):
-            section = patch[start:end]
-            if wanted is None or index in wanted or needs_header(section):
-                yield from self.changes_of(commit, parse_file(section.rstrip(b"\n")))
+            if wanted is None or index in wanted or needs_header(patch, start, end):
+                yield from self.changes_of(commit, parse_file(patch[start:end].rstrip(b"\n")))
 
     def sections_to_parse(self, patch: bytes, sections: list[tuple[int, int]]) -> set[int] | None:
         """The file changes with a keyword on an added line (None: all of them). Most changes hold none,

@@ -174,11 +174,13 @@ def sections_with_added(patch: bytes, sections: list[tuple[int, int]], ends: lis
     return wanted
 
 
-def needs_header(section: bytes) -> bool:
-    """Whether a section's header alone matters: a rename to follow, or a binary file to count as skipped."""
-    hunks_at = section.find(b"\n@@")
-    header = section if hunks_at < 0 else section[:hunks_at]
-    return b"\nrename from " in header or b"\nBinary files " in header or b"\nGIT binary patch" in header
+def needs_header(patch: bytes, start: int, end: int) -> bool:
+    """Whether the header of the section patch[start:end] matters on its own: a rename to follow, or a
+    binary file to count as skipped. Searched in place: most sections are never cut out of the patch."""
+    hunks_at = patch.find(b"\n@@", start, end)
+    header_end = end if hunks_at < 0 else hunks_at
+    return any(patch.find(marker, start, header_end) >= 0
+               for marker in (b"\nrename from ", b"\nBinary files ", b"\nGIT binary patch"))
 
 
 def decode(data: bytes) -> str:
