@@ -11,24 +11,16 @@ from pathlib import Path
 
 from scanner.config import Config
 from scanner.engine import LineIndex
-from scanner.errors import ScanIncompleteError
 from scanner.fingerprint import line_hashes_for
 from scanner.globs import matches_any
 from scanner.model import Finding, Location, Provenance, ScanResult, Skip
 from scanner.rulebook import Rulebook
 from scanner.scan import Scanner, collect_findings, finish
-from scanner.sources.gitcmd import (
-    current_branch,
-    git_text,
-    has_commits,
-    head_sha,
-    is_shallow,
-    read_blobs,
-    remote_uri,
-)
+from scanner.sources.gitcmd import git_text, read_blobs
 from scanner.sources.history import CommitChange, HistoryReader, iter_removals
 from scanner.sources.patches import CommitInfo
-from scanner.sources.tree import Workspace, display_path, git_toplevel, repository_salt
+from scanner.sources.repository import Repository
+from scanner.sources.tree import Workspace, display_path, repository_salt
 
 SECONDS_PER_DAY = 86_400
 Progress = Callable[[int, int], None]
@@ -51,24 +43,25 @@ class Introduction:
         return (self.commit.timestamp, -self.commit.rank) < (other.commit.timestamp, -other.commit.rank)
 
 
-def open_repository(path: Path) -> Workspace:
-    top = git_toplevel(path)
-    if top is None:
-        raise ScanIncompleteError(f"{path}: not a git repository (history scans need one)")
-    return Workspace(top, True)
-
-
 def scan_history(path: Path, revisions: Sequence[str], rulebook: Rulebook, config: Config,
                  progress: Progress | None = None, now: float | None = None) -> ScanResult:
     started = time.monotonic()
-    workspace = open_repository(path)
-    repo = workspace.root
-    result = ScanResult(root=str(repo), salt=repository_salt(workspace), mode="history", head=head_sha(repo),
-                        branch=current_branch(repo), repository_uri=remote_uri(repo))
-    if not has_commits(repo):
-        result.warnings.append("empty repository: no commits to scan")
-        return result
-    warn_about_repository(repo, result)
+    with Repository.open(path) as repository:
+        repo = repository.root
+        result = ScanResult(root=str(repo), salt=repository_salt(Workspace(repo, True)), mode="history",
+                            head=repository.head_sha(), branch=repository.branch(),
+                            repository_uri=repository.remote_uri())
+        if not repository.has_commits():
+            result.warnings.append("empty repository: no commits to scan")
+            return result
+        warn_about_repository(repository, result)
+    walk_history(repo, revisions, rulebook, config, result, progress, now)
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def walk_history(repo: Path, revisions: Sequence[str], rulebook: Rulebook, config: Config, result: ScanResult,
+                 progress: Progress | None, now: float | None) -> None:
     scanner = Scanner(rulebook, config.allowlist, config.explain)
     history = HistoryWalk(scanner, result, config.exclude + config.allow_paths)
     reader = HistoryReader(repo, revisions, config.max_file_size, shards=os.cpu_count() or 2,
@@ -79,7 +72,7 @@ def scan_history(path: Path, revisions: Sequence[str], rulebook: Rulebook, confi
             progress(reader.commits, 0)
     result.commits_scanned = reader.listed
     result.files_scanned, result.bytes_scanned = reader.file_changes, reader.bytes_read
-    provenance = ProvenanceFinder(repo, config.rotate_after_days, now or time.time())
+    provenance = ProvenanceFinder(repo, config.rotate_after_days, now or time.time(), has_head=bool(result.head))
     intros = history.distinct_introductions()
     at_head = {id(i): provenance.at_head(i, history.current_path(i.path)) for i in intros}
     gone = [i for i in intros if not at_head[id(i)]]
@@ -90,15 +83,13 @@ def scan_history(path: Path, revisions: Sequence[str], rulebook: Rulebook, confi
                                       history.current_path(intro.path), line_hashes.get(id(intro), ""))
         collect_finding(result, finding)
     finish(result, config)
-    result.elapsed = time.monotonic() - started
-    return result
 
 
-def warn_about_repository(repo: Path, result: ScanResult) -> None:
-    if is_shallow(repo):
+def warn_about_repository(repository: Repository, result: ScanResult) -> None:
+    if repository.is_shallow():
         result.warnings.append("shallow clone: history is partial; fetch the full history "
                                "(git fetch --unshallow, or fetch-depth: 0 in actions/checkout) for a complete audit")
-    if read_blobs(repo, ["HEAD:.gitmodules"]).get("HEAD:.gitmodules"):
+    if repository.has_submodules():
         result.warnings.append("submodules are not followed: scan each submodule's repository separately")
 
 
@@ -200,12 +191,12 @@ def place(finding: Finding, change: CommitChange) -> Finding:
 class ProvenanceFinder:
     """Works out, per introduction, whether HEAD still holds it, how old it is, how long it survived."""
 
-    def __init__(self, repo: Path, rotate_after_days: int, now: float) -> None:
+    def __init__(self, repo: Path, rotate_after_days: int, now: float, *, has_head: bool) -> None:
         self.repo = repo
         self.rotate_after_days = rotate_after_days
         self.now = now
         self.head_blobs: dict[str, str | None] = {}
-        self.has_head = bool(head_sha(repo))
+        self.has_head = has_head
         # Author times of HEAD's history, sorted: "commits that carried it" is then a bisect, not a
         # rev-list per finding (measured: 0.3 s each on sympy).
         stamps = git_text(repo, ["log", "--format=%at", "HEAD"], check=False).split() if self.has_head else []

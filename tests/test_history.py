@@ -6,6 +6,7 @@ import json
 import os
 import random
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -310,3 +311,51 @@ def test_equal_author_times_credit_the_commit_further_down_rev_list(runner: CliR
     assert order.index(shas[1]) > order.index(shas[0])  # "two", committed earlier, is further down
     reported = {scan(runner, str(git_repo), "--history")[1]["findings"][0]["commit"]["sha"] for _ in range(3)}
     assert reported == {shas[1]}
+
+
+def test_mirror_clone_is_scanned(runner: CliRunner, git_repo: Path, tmp_path: Path) -> None:
+    added = commit_file(git_repo, "app.py", f'password = "{SECRET_A}"\n', "add")
+    mirror = tmp_path / "mirror.git"
+    subprocess.run(["git", "clone", "-q", "--mirror", str(git_repo), str(mirror)], check=True)
+    code, document = scan(runner, str(mirror), "--history")
+    assert code == 1
+    assert facts(document) == [("app.py", 1, added, True)]
+
+
+def test_submodules_are_not_followed_and_the_report_says_so(runner: CliRunner, git_repo: Path,
+                                                           tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    library.mkdir()
+    git(library, "init", "-q", "-b", "main")
+    commit_file(library, "lib.py", f'password = "{SECRET_B}"\n', "library secret")
+    commit_file(git_repo, "app.py", "x = 1\n", "app")
+    git(git_repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "vendor/library")
+    git(git_repo, "commit", "-qm", "add submodule")
+    code, document = scan(runner, str(git_repo), "--history")
+    assert code == 0 and document["findings"] == []
+    assert any(w.startswith("submodules are not followed") for w in document["summary"]["warnings"])
+
+
+def test_sarif_names_the_branch_and_commit_scanned(runner: CliRunner, git_repo: Path) -> None:
+    head = commit_file(git_repo, "app.py", f'password = "{SECRET_A}"\n', "add")
+    git(git_repo, "remote", "add", "origin", "https://example.org/team/repo.git")
+    git(git_repo, "checkout", "-q", "-b", "feature/audit")
+    document = json.loads(runner.invoke(cli, ["scan", str(git_repo), "--history", "--format", "sarif"]).output)
+    provenance = document["runs"][0]["versionControlProvenance"][0]
+    assert (provenance["branch"], provenance["revisionId"]) == ("feature/audit", head)
+    git(git_repo, "checkout", "-q", "--detach")
+    document = json.loads(runner.invoke(cli, ["scan", str(git_repo), "--history", "--format", "sarif"]).output)
+    assert "branch" not in document["runs"][0]["versionControlProvenance"][0]
+
+
+def test_the_pre_commit_path_does_not_import_gitpython(git_repo: Path) -> None:
+    # GitPython costs about 80 ms to import: history scans use it, a commit-time --staged scan must not.
+    commit_file(git_repo, "base.txt", "base\n", "base")
+    (git_repo / "app.py").write_text("x = 1\n", encoding="utf-8")
+    git(git_repo, "add", "app.py")
+    probe = ("import sys; from scanner.cli import main\n"
+             "try:\n    main(['scan', '--staged', '--quiet'])\nexcept SystemExit as done:\n"
+             "    print(done.code, 'git' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=git_repo, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert out.stdout.splitlines()[-1].split() == ["0", "False"]

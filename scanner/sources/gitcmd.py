@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,7 +12,6 @@ from scanner.errors import ScanIncompleteError
 # Never let a user's or repository's configuration change what git prints.
 GIT = ["git", "-c", "core.quotepath=off", "-c", "color.ui=never", "-c", "diff.noprefix=false",
        "-c", "diff.mnemonicPrefix=false", "-c", "log.showSignature=false"]
-USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
 
 def run_git(repo: Path, args: Sequence[str], *, check: bool = True, stdin: bytes | None = None,
@@ -35,29 +33,6 @@ def last_line(stderr: bytes) -> str:
 
 def git_text(repo: Path, args: Sequence[str], *, check: bool = True) -> str:
     return os.fsdecode(run_git(repo, args, check=check).stdout).strip()
-
-
-def has_commits(repo: Path) -> bool:
-    return bool(git_text(repo, ["for-each-ref", "--count=1", "--format=%(refname)"], check=False)) or \
-        run_git(repo, ["rev-parse", "--verify", "-q", "HEAD"], check=False).returncode == 0
-
-
-def is_shallow(repo: Path) -> bool:
-    return git_text(repo, ["rev-parse", "--is-shallow-repository"], check=False) == "true"
-
-
-def head_sha(repo: Path) -> str:
-    return git_text(repo, ["rev-parse", "--verify", "-q", "HEAD"], check=False)
-
-
-def remote_uri(repo: Path) -> str:
-    """The origin URL without any userinfo: a credential in a remote URL must not reach a report."""
-    url = git_text(repo, ["config", "--get", "remote.origin.url"], check=False)
-    return USERINFO.sub("", url)
-
-
-def current_branch(repo: Path) -> str:
-    return git_text(repo, ["symbolic-ref", "--short", "-q", "HEAD"], check=False)
 
 
 def read_blobs(repo: Path, specs: Sequence[str]) -> dict[str, bytes | None]:
