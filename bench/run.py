@@ -52,7 +52,9 @@ def run_once(argv: Sequence[str], cwd: Path, timeout: float) -> tuple[float, flo
     return time.perf_counter() - started, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
-def measure(tool: str, command: Command, target: Path, runs: int, timeout: float) -> Measurement:
+def measure(tool: str, command: Command, target: Path, runs: int, timeout: float, label: str = "") -> Measurement:
+    """Median wall time of `runs` runs; `label` names the target in the report (a tree and a history of
+    the same repository are different targets)."""
     walls, peaks, code = [], [], 0
     with tempfile.TemporaryDirectory() as scratch:
         for _ in range(runs):
@@ -62,7 +64,7 @@ def measure(tool: str, command: Command, target: Path, runs: int, timeout: float
             peaks.append(peak)
             if wall == float("inf"):
                 break
-    return Measurement(tool, target.name, statistics.median(walls), max(peaks), code)
+    return Measurement(tool, label or target.name, statistics.median(walls), max(peaks), code)
 
 
 def site_binary(peers: Path, package: str) -> Path:
@@ -122,13 +124,13 @@ def small_files(root: Path) -> Path:
 
 
 def report(results: list[Measurement]) -> str:
-    lines = [f"{'target':<12} {'tool':<15} {'wall s':>8} {'peak MB':>8} {'vs betterleaks':>15}"]
+    lines = [f"{'target':<18} {'tool':<17} {'wall s':>8} {'peak MB':>8} {'vs betterleaks':>15}"]
     for target in dict.fromkeys(r.target for r in results):
         rows = [r for r in results if r.target == target]
         base = next((r.wall_s for r in rows if r.tool == "betterleaks"), None)
         for r in rows:
             ratio = f"{r.wall_s / base:.2f}x" if base else "-"
-            lines.append(f"{target:<12} {r.tool:<15} {r.wall_s:>8.2f} {r.peak_rss_mb:>8.0f} {ratio:>15}")
+            lines.append(f"{target:<18} {r.tool:<17} {r.wall_s:>8.2f} {r.peak_rss_mb:>8.0f} {ratio:>15}")
     return "\n".join(lines)
 
 
@@ -158,24 +160,26 @@ def main(argv: Sequence[str] | None = None) -> None:
                              "kingfisher, and git log -p itself as the floor)")
     args = parser.parse_args(argv)
     compile_python(args.peers)
-    results = [measure(tool, command, Path(spec.partition("=")[2]), args.runs, args.timeout)
+    results = [measure(tool, command, Path(spec.partition("=")[2]), args.runs, args.timeout,
+                       f"{spec.partition('=')[0]} history")
                for spec in args.history for tool, command in history_commands(args.peers).items()]
     credlint = str(Path(sys.executable).with_name("credlint"))
     results.append(measure("credlint --staged", lambda t, s: [credlint, "scan", "--staged", "--quiet"],
                            staged_repo(args.workdir / "ten-staged-files"), args.runs, args.timeout))
     for r in results:
-        print(f"{r.target:<12} {r.tool:<15} {r.wall_s:8.2f}s", file=sys.stderr)
-    targets = [Path(spec.partition("=")[2]) for spec in args.tree]
-    targets.append(small_files(args.workdir / "ten-small-files"))
+        print(f"{r.target:<18} {r.tool:<17} {r.wall_s:8.2f}s", file=sys.stderr)
+    targets = {name: Path(path) for name, _, path in (spec.partition("=") for spec in args.tree)}
+    targets["ten-small-files"] = small_files(args.workdir / "ten-small-files")
     if args.synthetic_mb:
-        targets.append(write_tree(args.workdir / f"synthetic-{args.synthetic_mb}mb", args.synthetic_mb))
-    for target in targets:
+        name = f"synthetic-{args.synthetic_mb}mb"
+        targets[name] = write_tree(args.workdir / name, args.synthetic_mb)
+    for name, target in targets.items():
         for tool, command in commands(args.peers).items():
             # detect-secrets needs minutes per MB: measured on the smallest real tree only.
-            if tool == "detect-secrets" and target.name not in {"click", "ten-small-files"}:
+            if tool == "detect-secrets" and name not in {"click", "ten-small-files"}:
                 continue
-            results.append(measure(tool, command, target, args.runs, args.timeout))
-            print(f"{target.name:<12} {tool:<15} {results[-1].wall_s:8.2f}s", file=sys.stderr)
+            results.append(measure(tool, command, target, args.runs, args.timeout, name))
+            print(f"{name:<18} {tool:<17} {results[-1].wall_s:8.2f}s", file=sys.stderr)
     print(report(results))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))

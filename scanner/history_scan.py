@@ -73,16 +73,21 @@ def walk_history(repo: Path, revisions: Sequence[str], rulebook: Rulebook, confi
     result.commits_scanned = reader.listed
     result.files_scanned, result.bytes_scanned = reader.file_changes, reader.bytes_read
     provenance = ProvenanceFinder(repo, config.rotate_after_days, now or time.time(), has_head=bool(result.head))
+    report_introductions(history, provenance, result)
+    finish(result, config)
+
+
+def report_introductions(history: HistoryWalk, provenance: ProvenanceFinder, result: ScanResult) -> None:
+    """Each secret once, where HEAD holds it now or, if HEAD no longer does, where and when it was removed."""
     intros = history.distinct_introductions()
     at_head = {id(i): provenance.at_head(i, history.current_path(i.path)) for i in intros}
     gone = [i for i in intros if not at_head[id(i)]]
-    removals = find_removals(repo, gone, history)
+    removals = find_removals(provenance.repo, gone, history)
     line_hashes = provenance.introduced_line_hashes(gone)
     for intro in intros:
         finding = provenance.annotate(intro, at_head[id(intro)], removals.get(id(intro)),
                                       history.current_path(intro.path), line_hashes.get(id(intro), ""))
         collect_finding(result, finding)
-    finish(result, config)
 
 
 def warn_about_repository(repository: Repository, result: ScanResult) -> None:
