@@ -7,6 +7,7 @@ because it contains a call: `x = f(...)` is exactly how `connect(password="…")
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ PLACEHOLDER_WORDS = re.compile(
     r"|insert[_-]?(?:your|here)|put[_-]?your|enter[_-]?your|xxxx|\*\*\*|\.\.\.|…|todo|tbd|fixme|lorem|foobar"
 )
 MAX_PLACEHOLDER_LENGTH = 200
+PERCENT_ESCAPE = re.compile(r"%[0-9a-f]{2}")
 FILLER_RUN = re.compile(r"([xX*#.0])\1{7,}")
 TRIVIAL_PASSWORDS = frozenset(
     {"password", "passwd", "pass", "pwd", "secret", "test", "testing", "example", "postgres", "root", "admin",
@@ -100,11 +102,14 @@ def is_mostly_filler(value: str) -> bool:
 
 
 def is_trivial_default(value: str) -> bool:
-    """`postgres`, `admin123`, and fixtures made only of such words: `test-password`, `user:password`."""
+    """`postgres`, `admin123`, and fixtures made only of such words: `test-password`, `user:password`,
+    also percent-encoded as URLs carry them (`pass%20pass`)."""
     lowered = value.strip().lower()
+    if PERCENT_ESCAPE.search(lowered):
+        lowered = urllib.parse.unquote(lowered)
     if lowered in TRIVIAL_PASSWORDS or len(set(lowered)) <= 2:
         return True
-    parts = [p for p in re.split(r"[-_.:@/ ]+", lowered) if p]
+    parts = [p for p in re.split(r"[-_.:@/#+ ]+", lowered) if p]
     return len(parts) > 1 and all(p in TRIVIAL_PASSWORDS or (p.isdigit() and len(p) <= 4) for p in parts)
 
 

@@ -21,8 +21,9 @@ ADVISORY_RULE = "python-auth-from-environment"
 # urllib.request's add_password(realm, uri, user, passwd) and poplib's pass_(password) included.
 PASSWORD_CALLS = {"HTTPBasicAuth": 1, "HTTPDigestAuth": 1, "BasicAuth": 1, "DigestAuth": 1, "login": 1,
                   "add_password": 3, "pass_": 0}
-# Database and SSH clients: literal passwords are leaks, environment passwords are fine.
-QUIET_WHEN_ENV = {"connect", "Connection", "MongoClient", "Redis", "StrictRedis", "SSHClient"}
+# Database, SSH and proxy clients: literal passwords are leaks, environment passwords are fine (a SOCKS
+# proxy, like a database, has no token to migrate to).
+QUIET_WHEN_ENV = {"connect", "Connection", "MongoClient", "Redis", "StrictRedis", "SSHClient", "SOCKSProxyManager"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,9 @@ def test_is_placeholder(value: str, expected: bool) -> None:
     pytest.param("admin123", True, id="admin123"),
     pytest.param("test-password", True, id="fixture-words"),
     pytest.param("user:password", True, id="user-password"),
+    pytest.param("pass%20pass", True, id="percent-encoded-fixture"),
+    pytest.param("pass%23pass", True, id="percent-encoded-hash-sign"),
+    pytest.param("Kq8%21vR2xLm", False, id="percent-encoded-real-password"),
     pytest.param("Spring2023_844", False, id="human-password"),
 ])
 def test_is_trivial_default(value: str, expected: bool) -> None:
