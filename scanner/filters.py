@@ -39,6 +39,8 @@ PLACEHOLDER_WORDS = re.compile(
     r"|insert[_-]?(?:your|here)|put[_-]?your|enter[_-]?your|xxxx|\*\*\*|\.\.\.|…|todo|tbd|fixme|lorem|foobar"
 )
 MAX_PLACEHOLDER_LENGTH = 200
+MAX_FIXTURE_LENGTH = 40
+MIN_FIXTURE_WORD = 3  # "sa", "x": shorter words would split almost anything
 PERCENT_ESCAPE = re.compile(r"%[0-9a-f]{2}")
 FILLER_RUN = re.compile(r"([xX*#.0])\1{7,}")
 TRIVIAL_PASSWORDS = frozenset(
@@ -110,7 +112,21 @@ def is_trivial_default(value: str) -> bool:
     if lowered in TRIVIAL_PASSWORDS or len(set(lowered)) <= 2:
         return True
     parts = [p for p in re.split(r"[-_.:@/#+ ]+", lowered) if p]
-    return len(parts) > 1 and all(p in TRIVIAL_PASSWORDS or (p.isdigit() and len(p) <= 4) for p in parts)
+    if len(parts) > 1 and all(p in TRIVIAL_PASSWORDS or (p.isdigit() and len(p) <= 4) for p in parts):
+        return True
+    return len(lowered) <= MAX_FIXTURE_LENGTH and is_made_of_trivial_words(lowered)
+
+
+def is_made_of_trivial_words(value: str) -> bool:
+    """`testpassword`, `adminpass`: two or more trivial words run together (a word break at every end)."""
+    ends = {0: 0}  # end offset -> words so far
+    for start in range(len(value)):
+        if start not in ends:
+            continue
+        for end in range(start + MIN_FIXTURE_WORD, len(value) + 1):
+            if value[start:end] in TRIVIAL_PASSWORDS and end not in ends:
+                ends[end] = ends[start] + 1
+    return ends.get(len(value), 0) > 1
 
 
 def is_sequential(value: str) -> bool:
