@@ -39,6 +39,7 @@ PLACEHOLDER_WORDS = re.compile(
     r"|insert[_-]?(?:your|here)|put[_-]?your|enter[_-]?your|xxxx|\*\*\*|\.\.\.|…|todo|tbd|fixme|lorem|foobar"
 )
 MAX_PLACEHOLDER_LENGTH = 200
+TOKEN_USERNAME = "__token__"
 MAX_FIXTURE_LENGTH = 40
 MIN_FIXTURE_WORD = 3  # "sa", "x": shorter words would split almost anything
 PERCENT_ESCAPE = re.compile(r"%[0-9a-f]{2}")
@@ -161,18 +162,37 @@ def is_reference(value: str) -> bool:
     return bool(REFERENCE.match(value.strip()))
 
 
-def decoded_password(rule: Rule, cand: Candidate) -> str | None:
-    """The password inside a Basic credential (base64 of user:password), for the same checks as any password."""
+def decoded_credentials(rule: Rule, cand: Candidate) -> tuple[str, str | None]:
+    """The user and password inside a Basic credential (base64 of user:password), for the same checks as
+    any password; no password for other rules."""
     if rule.validator != "basic-credentials":
-        return None
+        return "", None
     raw = b64decode_loose(cand.secret)
-    text = raw.decode("utf-8", "replace") if raw else ""
-    return text.partition(":")[2] or None
+    user, _, password = (raw.decode("utf-8", "replace") if raw else "").partition(":")
+    return user, password or None
 
 
 def has_placeholder_credentials(rule: Rule, cand: Candidate) -> bool:
-    password = decoded_password(rule, cand)
-    return password is not None and (is_placeholder(password) or is_trivial_default(password))
+    user, password = decoded_credentials(rule, cand)
+    if password is None:
+        return False
+    return is_token_stand_in(user, password) or is_placeholder(password) or is_trivial_default(password)
+
+
+def is_token_stand_in(user: str, password: str) -> bool:
+    """PyPI's token username with a value that is not a PyPI token: a test stand-in. (`__token__:pypi-…`
+    is a real token, and a leak.)"""
+    return TOKEN_USERNAME in user and not password.startswith("pypi-")
+
+
+def token_user_before(rule: Rule, cand: Candidate) -> bool:
+    """`b64encode(b"__token__:new-token")`, `https://__token__:x@host`, `Input(username="__token__",
+    password="skip-stdin")`, `auth=("__token__", os.environ[...])`: PyPI's token username on the line, up to
+    the end of the value."""
+    if rule.kind not in {"basic-auth", "password"}:
+        return False
+    up_to_value = cand.line_text[:max(0, cand.line_text.find(cand.secret)) + len(cand.secret)]
+    return is_token_stand_in(up_to_value, cand.secret)
 
 
 def is_path_like(value: str) -> bool:
@@ -238,6 +258,7 @@ FILTERS: Sequence[tuple[str, FilterCheck]] = (
     ("placeholder", lambda rule, cand: is_placeholder(cand.secret)),
     ("reference", lambda rule, cand: GENERIC_TAG in rule.tags and not is_quoted(cand) and is_reference(cand.secret)),
     ("placeholder-credentials", has_placeholder_credentials),
+    ("token-stand-in", token_user_before),
     ("password-hash", lambda rule, cand: is_password_hash(cand.secret)),
     ("digest", lambda rule, cand: GENERIC_TAG in rule.tags and is_digest(cand.secret, cand.line_text)),
     ("uuid", generic_only(is_uuid)),
@@ -250,6 +271,8 @@ FILTERS: Sequence[tuple[str, FilterCheck]] = (
 
 
 ADVISORY_TAG = "advisory"
+# With PyPI's token username, the "password" read from the environment is a token: no migration left.
+ADVISORY_FILTERS = ("token-stand-in", "rule-allowlist")
 
 
 def drop_reason(rule: Rule, cand: Candidate, allowlist: Allowlist) -> str | None:
@@ -257,7 +280,7 @@ def drop_reason(rule: Rule, cand: Candidate, allowlist: Allowlist) -> str | None
 
     Advisory rules (migration debt) match references to the environment on purpose, so the value filters
     do not apply to them; allowlists still do."""
-    checks = FILTERS if ADVISORY_TAG not in rule.tags else [f for f in FILTERS if f[0] == "rule-allowlist"]
+    checks = FILTERS if ADVISORY_TAG not in rule.tags else [f for f in FILTERS if f[0] in ADVISORY_FILTERS]
     for reason, check in checks:
         if check(rule, cand):
             return reason

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 LITERAL_RULE = "python-auth-literal"
 ADVISORY_RULE = "python-auth-from-environment"
+TOKEN_USERNAME = "__token__"
 
 # Callables whose second positional argument (or `password=`) is an HTTP/mail/FTP password.
 # urllib.request's add_password(realm, uri, user, passwd) and poplib's pass_(password) included.
@@ -74,16 +75,29 @@ class AuthFinder:
     def password_of(self, node: ast.Call) -> tuple[ast.expr | None, bool]:
         name = call_name(node)
         keyword = next((k.value for k in node.keywords if k.arg in ("password", "passwd")), None)
+        user = next((k.value for k in node.keywords if k.arg in ("username", "user")), None)
         if name in PASSWORD_CALLS:
             index = PASSWORD_CALLS[name]
             positional = node.args[index] if len(node.args) > index else None
-            return (positional or keyword), False
+            user = node.args[index - 1] if index and len(node.args) >= index else user
+            return (None if self.is_token_user(user) else positional or keyword), False
         if keyword is not None:
-            return keyword, name in QUIET_WHEN_ENV or name.lower().endswith("connect")
+            return (None if self.is_token_user(user) else keyword), name in QUIET_WHEN_ENV or \
+                name.lower().endswith("connect")
         auth = next((k.value for k in node.keywords if k.arg == "auth"), None)
-        if isinstance(auth, ast.Tuple) and len(auth.elts) == 2:
+        if isinstance(auth, ast.Tuple) and len(auth.elts) == 2 and not self.is_token_user(auth.elts[0]):
             return auth.elts[1], False
         return None, False
+
+    def is_token_user(self, user: ast.expr | None) -> bool:
+        """`__token__` as the username (PyPI's convention, or a constant named for it): the "password" is an
+        API token, which is where the migration leads. A literal token is the token rules' business."""
+        if user is None:
+            return False
+        constant = self.literal(user)
+        if constant is not None:
+            return constant.value == TOKEN_USERNAME
+        return isinstance(user, (ast.Name, ast.Attribute)) and "TOKEN" in ast.unparse(user).upper()
 
     def iter_sites(self) -> Iterator[AuthSite]:
         for node in ast.walk(self.tree):

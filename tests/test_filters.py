@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from scanner.filters import (
@@ -13,9 +15,10 @@ from scanner.filters import (
     is_uuid,
     is_vendor_example,
 )
-from scanner.model import Chunk
+from scanner.model import Chunk, Severity
 from scanner.rulebook import Rulebook
 from scanner.scan import Scanner, scan_text
+from tests.fakes import pypi_token
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -118,3 +121,19 @@ def test_configured_allowlist_drops_matching_values(rulebook: Rulebook) -> None:
     other = Allowlist(per_rule={"jwt": Allowlist(stopwords=("hq7!",))})
     found = Scanner(rulebook, other).scan_chunk(Chunk("a.py", text)).findings
     assert [f.rule_id for f in found] == ["hardcoded-password"]
+
+
+def test_pypi_token_username_with_a_stand_in_value_is_not_a_leak(rulebook: Rulebook) -> None:
+    found = scan_text('header = base64.b64encode(b"__token__:new-token")\n'
+                      'auth = Input(username="__token__", password="skip-stdin")\n'
+                      'session.auth = HTTPBasicAuth(TOKEN_USERNAME, token)\n'
+                      'requests.get(url, auth=("__token__", os.environ["PYPI_TOKEN"]))\n', rulebook, "app.py")
+    assert found == []
+
+
+def test_pypi_token_username_keeps_a_real_password_or_token_reported(rulebook: Rulebook,
+                                                                      rng: random.Random) -> None:
+    token = pypi_token(rng)
+    found = scan_text(f'header = base64.b64encode(b"__token__:{token}")\n'
+                      'auth = HTTPBasicAuth("alice", "Hq7!vRt2Lx9")\n', rulebook, "app.py")
+    assert [(f.location.line, f.severity >= Severity.HIGH) for f in found] == [(1, True), (2, True)]
