@@ -187,7 +187,7 @@ def is_token_stand_in(user: str, password: str) -> bool:
 
 def token_user_before(rule: Rule, cand: Candidate) -> bool:
     """`b64encode(b"__token__:new-token")`, `https://__token__:x@host`, `Input(username="__token__",
-    password="skip-stdin")`, `auth=("__token__", os.environ[...])`: PyPI's token username on the line, up to
+    password=TEST_VALUE)`, `auth=("__token__", os.environ[...])`: PyPI's token username on the line, up to
     the end of the value."""
     if rule.kind not in {"basic-auth", "password"}:
         return False
