@@ -48,7 +48,7 @@ TRIVIAL_PASSWORDS = frozenset(
     {"password", "passwd", "pass", "pwd", "secret", "test", "testing", "example", "postgres", "root", "admin",
      "admin123", "guest", "user", "username", "changeme", "changeit", "default", "letmein", "qwerty", "1234",
      "12345", "123456", "12345678", "none", "null", "nil", "undefined", "true", "false", "mysql", "redis",
-     "rabbitmq", "oracle", "sa", "demo", "local", "dev", "development", "toor", "foo", "bar", "baz",
+     "rabbitmq", "oracle", "cassandra", "sa", "demo", "local", "dev", "development", "toor", "foo", "bar", "baz",
      "password123", "password1", "secret123", "test123", "pass123", "dbpass", "mypassword", "s3cr3t", "p@ssw0rd",
      "string", "str", "empty", "required", "optional", "hidden", "sensitive", "token", "apikey", "api_key",
      "bearer", "basic", "key", "value", "x", "xxx", "tiger", "scott", "airflow", "keycloak", "minio", "minioadmin",
@@ -59,7 +59,11 @@ VENDOR_EXAMPLES = frozenset(
      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
      ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"}
 )
-VENDOR_EXAMPLE_MARKERS = ("EXAMPLE", "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
+# The Azure Storage emulator's (Azurite's) published account key, the same in every installation.
+VENDOR_EXAMPLE_MARKERS = ("EXAMPLE", "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+                          "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq")
+# The example passwords of the HTTP authentication RFCs (7617 Basic, 2617/7616 Digest), copied into tests.
+RFC_EXAMPLE_PASSWORDS = frozenset({"open sesame", "circle of life", "circleoflife"})
 HEX_DIGEST = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$", re.I)
 DIGEST_PREFIX = re.compile(r"(?i)(?:sha(?:1|224|256|384|512)[-:=]|md5[-:]|h1:|blake2b?[-:])\s*$")
 DIGEST_CONTEXT = re.compile(r"(?i)(?:sha\d*|md5|digest|checksum|hash|etag|integrity|commit|revision|\bref\b|\brev\b)")
@@ -136,7 +140,8 @@ def is_sequential(value: str) -> bool:
 
 
 def is_vendor_example(value: str) -> bool:
-    return value in VENDOR_EXAMPLES or any(marker in value for marker in VENDOR_EXAMPLE_MARKERS)
+    return (value in VENDOR_EXAMPLES or any(marker in value for marker in VENDOR_EXAMPLE_MARKERS)
+            or value.lower() in RFC_EXAMPLE_PASSWORDS)
 
 
 def is_digest(value: str, line: str) -> bool:
@@ -176,7 +181,8 @@ def has_placeholder_credentials(rule: Rule, cand: Candidate) -> bool:
     user, password = decoded_credentials(rule, cand)
     if password is None:
         return False
-    return is_token_stand_in(user, password) or is_placeholder(password) or is_trivial_default(password)
+    return (is_token_stand_in(user, password) or is_placeholder(password) or is_trivial_default(password)
+            or is_vendor_example(password))
 
 
 def is_token_stand_in(user: str, password: str) -> bool:

@@ -25,6 +25,8 @@ PASSWORD_CALLS = {"HTTPBasicAuth": 1, "HTTPDigestAuth": 1, "BasicAuth": 1, "Dige
 # Database, SSH and proxy clients: literal passwords are leaks, environment passwords are fine (a SOCKS
 # proxy, like a database, has no token to migrate to).
 QUIET_WHEN_ENV = {"connect", "Connection", "MongoClient", "Redis", "StrictRedis", "SSHClient", "SOCKSProxyManager"}
+# Classes that hold a password read at run time: still a password being used.
+SECRET_WRAPPERS = {"SecretStr", "SecretBytes", "Secret"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,7 @@ class AuthFinder:
         self.constants = module_constants(tree)
 
     def literal(self, node: ast.expr) -> ast.Constant | None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
             return node
         if isinstance(node, ast.Name):
             return self.constants.get(node.id)
@@ -66,9 +68,12 @@ class AuthFinder:
     def site(self, password: ast.expr, quiet_when_env: bool) -> AuthSite | None:
         constant = self.literal(password)
         if constant is not None:
-            value = str(constant.value)
+            raw = constant.value
+            value = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
             return AuthSite(LITERAL_RULE, constant.lineno, constant.col_offset, value) if value else None
-        if quiet_when_env or (isinstance(password, ast.Constant) and password.value is None):
+        if quiet_when_env or is_declaration(password):
+            return None
+        if isinstance(password, ast.Constant) and password.value is None:
             return None
         return AuthSite(ADVISORY_RULE, password.lineno, password.col_offset, ast.unparse(password))
 
@@ -82,8 +87,7 @@ class AuthFinder:
             user = node.args[index - 1] if index and len(node.args) >= index else user
             return (None if self.is_token_user(user) else positional or keyword), False
         if keyword is not None:
-            return (None if self.is_token_user(user) else keyword), name in QUIET_WHEN_ENV or \
-                name.lower().endswith("connect")
+            return (None if self.is_token_user(user) else keyword), is_quiet_when_env(name)
         auth = next((k.value for k in node.keywords if k.arg == "auth"), None)
         if isinstance(auth, ast.Tuple) and len(auth.elts) == 2 and not self.is_token_user(auth.elts[0]):
             return auth.elts[1], False
@@ -110,6 +114,22 @@ class AuthFinder:
                 continue
             if site is not None:
                 yield site
+
+
+def is_quiet_when_env(name: str) -> bool:
+    """Database, SSH and proxy clients, and private-key loaders (there the "password" decrypts a key)."""
+    lowered = name.lower()
+    return name in QUIET_WHEN_ENV or lowered.endswith("connect") or "private_key" in lowered or \
+        lowered.startswith("load_")
+
+
+def is_declaration(value: ast.expr) -> bool:
+    """`password=Option(type="string")`, `password=fields.Str()`: a schema or form field being declared,
+    not a password being sent (a class is constructed: its name is capitalised)."""
+    if not isinstance(value, ast.Call):
+        return False
+    name = call_name(value)
+    return name[:1].isupper() and name not in SECRET_WRAPPERS
 
 
 def is_auth_attribute(node: ast.Assign) -> bool:

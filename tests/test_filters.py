@@ -137,3 +137,12 @@ def test_pypi_token_username_keeps_a_real_password_or_token_reported(rulebook: R
     found = scan_text(f'header = base64.b64encode(b"__token__:{token}")\n'
                       'auth = HTTPBasicAuth("alice", "Hq7!vRt2Lx9")\n', rulebook, "app.py")
     assert [(f.location.line, f.severity >= Severity.HIGH) for f in found] == [(1, True), (2, True)]
+
+
+def test_published_example_values_are_not_reported(rulebook: Rulebook) -> None:
+    azurite = ("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCD"
+               "XJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;")
+    found = scan_text(f'CONN = "{azurite}"\n'
+                      'auth = HTTPDigestAuth("Mufasa", "Circle Of Life")\n'
+                      'headers = {"Authorization": "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="}\n', rulebook, "app.py")
+    assert found == []
