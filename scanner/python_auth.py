@@ -3,8 +3,9 @@
 Regex rules see one line; the parser sees a call spread over lines and follows a simple name to the
 module-level constant it was assigned. A password that is a literal (or such a constant) is a leak,
 reported on the line that holds it; one read from the environment, a file, getpass, keyring or a
-parameter is migration debt for HTTP, mail, FTP and package uploads, and quiet for database drivers
-and SSH, where the environment is the recommended place and there is no token to migrate to.
+parameter is migration debt for HTTP, mail, FTP and package uploads, and quiet for database drivers,
+SSH, proxies and private-key loaders, where the environment is the recommended place and there is no token
+to migrate to. A capitalised call as the value (`password=Option(...)`) declares a field; it sends nothing.
 """
 
 from __future__ import annotations
