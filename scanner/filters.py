@@ -27,6 +27,7 @@ PLACEHOLDER_SHAPES = re.compile(
       | <[^<>]{1,60}>|<<[^<>]{1,60}>>           # <password>, <<SECRET>>
       | %[A-Za-z_][A-Za-z0-9_]*%                # %NUGET_PASSWORD%
       | __[A-Z0-9_]+__                          # __API_KEY__
+      | [A-Z]+(?:_[A-Z]+){2,}                   # A_BEAUTIFUL_JOIN_TOKEN: a constant's name, not a value
       | \[[A-Za-z_ -]{1,40}\]                   # [your password]
       | \$[0-9]+                                # $1 (shell/regex back-references)
     )$""",

@@ -30,6 +30,8 @@ from tests.fakes import pypi_token
     pytest.param("{w}{n}", True, id="str-format-fields"),
     pytest.param("{settings.db_password}", True, id="f-string-field"),
     pytest.param("$API_TOKEN", True, id="dollar-variable"),
+    pytest.param("A_BEAUTIFUL_JOIN_TOKEN", True, id="constant-name"),
+    pytest.param("SWMTKN_ABCD", False, id="two-words-may-be-a-value"),
     pytest.param("<password>", True, id="angle-brackets"),
     pytest.param("<<SECRET>>", True, id="double-angle"),
     pytest.param("#{DB_PASS}#", True, id="octopus-variable"),
