@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from scanner.engine import shannon_entropy
 from scanner.model import Candidate, Validation
+from scanner.python_auth import TOKEN_USERNAME
 from scanner.rulebook import Rule
 from scanner.validators import b64decode_loose
 
@@ -40,7 +41,6 @@ PLACEHOLDER_WORDS = re.compile(
     r"|insert[_-]?(?:your|here)|put[_-]?your|enter[_-]?your|xxxx|\*\*\*|\.\.\.|…|todo|tbd|fixme|lorem|foobar"
 )
 MAX_PLACEHOLDER_LENGTH = 200
-TOKEN_USERNAME = "__token__"
 MAX_FIXTURE_LENGTH = 40
 MIN_FIXTURE_WORD = 3  # "sa", "x": shorter words would split almost anything
 PERCENT_ESCAPE = re.compile(r"%[0-9a-f]{2}")
@@ -60,7 +60,7 @@ VENDOR_EXAMPLES = frozenset(
      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
      ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"}
 )
-# The Azure Storage emulator's (Azurite's) published account key, the same in every installation.
+# Last: the Azure Storage emulator's (Azurite's) published account key, the same in every installation.
 VENDOR_EXAMPLE_MARKERS = ("EXAMPLE", "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
                           "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq")
 # The example passwords of the HTTP authentication RFCs (7617 Basic, 2617/7616 Digest), copied into tests.
@@ -279,7 +279,7 @@ FILTERS: Sequence[tuple[str, FilterCheck]] = (
 
 ADVISORY_TAG = "advisory"
 # With PyPI's token username, the "password" read from the environment is a token: no migration left.
-ADVISORY_FILTERS = ("token-stand-in", "rule-allowlist")
+ADVISORY_FILTERS = tuple(f for f in FILTERS if f[0] in ("token-stand-in", "rule-allowlist"))
 
 
 def drop_reason(rule: Rule, cand: Candidate, allowlist: Allowlist) -> str | None:
@@ -287,7 +287,7 @@ def drop_reason(rule: Rule, cand: Candidate, allowlist: Allowlist) -> str | None
 
     Advisory rules (migration debt) match references to the environment on purpose, so the value filters
     do not apply to them; allowlists still do."""
-    checks = FILTERS if ADVISORY_TAG not in rule.tags else [f for f in FILTERS if f[0] in ADVISORY_FILTERS]
+    checks = FILTERS if ADVISORY_TAG not in rule.tags else ADVISORY_FILTERS
     for reason, check in checks:
         if check(rule, cand):
             return reason
