@@ -19,7 +19,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 # Measured on ../shared/bench/dev (docs/scoring.md): 30 keeps every labelled secret, including
 # low-confidence rules in test paths, and drops the weakest generic matches.
-DEFAULT_MIN_SCORE = 30
+DEFAULT_MIN_SCORE = 40
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 CONFIG_FILES = (".credlint.toml", "pyproject.toml")
 TOP_KEYS = frozenset({"exclude", "enable", "disable", "rules", "min_score", "fail_on", "max_file_size",

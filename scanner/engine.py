@@ -150,12 +150,10 @@ class Engine:
             rule = wanted.get(site.rule_id)
             if rule is None or site.line > len(index.starts):
                 continue
-            line_text = index.line_text(site.line)
-            # ast columns count UTF-8 bytes; find the value on its line instead of trusting them.
-            column = line_text.find(site.value)
-            column = column if column >= 0 else 0
-            start = index.line_start(site.line) + column
-            yield rule, Candidate(rule.id, chunk.path, start, start + len(site.value), site.value, line_text), index
+            # The site's position, not a search for its text: the same text may sit earlier on the line.
+            start = index.line_start(site.line) + site.column
+            end = start + len(site.value)
+            yield rule, Candidate(rule.id, chunk.path, start, end, site.value, index.line_text(site.line)), index
 
     def plugin_candidates(self, runner: PluginRunner, chunk: Chunk) -> Iterator[tuple[Rule, Candidate, LineIndex]]:
         rule = runner.rule

@@ -11,10 +11,12 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from scanner.assessment import ADVISORY_TAG, CHOSEN_KINDS, GENERIC_TAG, Assessment
 from scanner.engine import shannon_entropy
 from scanner.model import Candidate, Validation
 from scanner.python_auth import TOKEN_USERNAME
 from scanner.rulebook import Rule
+from scanner.shape import Shape
 from scanner.validators import b64decode_loose
 
 PLACEHOLDER_SHAPES = re.compile(
@@ -42,6 +44,8 @@ PLACEHOLDER_WORDS = re.compile(
 )
 MAX_PLACEHOLDER_LENGTH = 200
 MAX_FIXTURE_LENGTH = 40
+# Shorter passwords (`pw`, `1234`, `123£`) are test vectors and fixtures: no service takes them today.
+MIN_PASSWORD_LENGTH = 6
 MIN_FIXTURE_WORD = 3  # "sa", "x": shorter words would split almost anything
 PERCENT_ESCAPE = re.compile(r"%[0-9a-f]{2}")
 FILLER_RUN = re.compile(r"([xX*#.0])\1{7,}")
@@ -115,7 +119,7 @@ def is_trivial_default(value: str) -> bool:
     lowered = value.strip().lower()
     if PERCENT_ESCAPE.search(lowered):
         lowered = urllib.parse.unquote(lowered)
-    if lowered in TRIVIAL_PASSWORDS or len(set(lowered)) <= 2:
+    if lowered in TRIVIAL_PASSWORDS or len(set(lowered)) <= 2 or len(lowered) < MIN_PASSWORD_LENGTH:
         return True
     parts = [p for p in re.split(r"[-_.:@/#+ ]+", lowered) if p]
     if len(parts) > 1 and all(p in TRIVIAL_PASSWORDS or (p.isdigit() and len(p) <= 4) for p in parts):
@@ -141,8 +145,13 @@ def is_sequential(value: str) -> bool:
 
 
 def is_vendor_example(value: str) -> bool:
-    return (value in VENDOR_EXAMPLES or any(marker in value for marker in VENDOR_EXAMPLE_MARKERS)
-            or value.lower() in RFC_EXAMPLE_PASSWORDS)
+    """A published value in a real format (the jwt.io sample, the Azurite key): reported, scored lower."""
+    return value in VENDOR_EXAMPLES or any(marker in value for marker in VENDOR_EXAMPLE_MARKERS)
+
+
+def is_published_password(value: str) -> bool:
+    """The HTTP authentication RFCs' example passwords, copied into every test suite."""
+    return value.lower() in RFC_EXAMPLE_PASSWORDS
 
 
 def is_digest(value: str, line: str) -> bool:
@@ -183,7 +192,7 @@ def has_placeholder_credentials(rule: Rule, cand: Candidate) -> bool:
     if password is None:
         return False
     return (is_token_stand_in(user, password) or is_placeholder(password) or is_trivial_default(password)
-            or is_vendor_example(password))
+            or is_published_password(password))
 
 
 def is_token_stand_in(user: str, password: str) -> bool:
@@ -230,19 +239,18 @@ class Allowlist:
         return scoped.allows(rule_id, secret) if scoped else False
 
 
-GENERIC_TAG = "generic"
-FilterCheck = Callable[[Rule, Candidate], bool]
+FilterCheck = Callable[[Rule, Candidate, Assessment], bool]
 
 
-def failed_validation(rule: Rule, cand: Candidate) -> bool:
+def failed_validation(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
     return cand.validation is Validation.FAILED
 
 
-def low_entropy(rule: Rule, cand: Candidate) -> bool:
+def low_entropy(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
     return rule.min_entropy > 0 and shannon_entropy(cand.secret) < rule.min_entropy
 
 
-def rule_allow(rule: Rule, cand: Candidate) -> bool:
+def rule_allow(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
     allow = rule.allow
     return (any(p.search(cand.secret) for p in allow.secret)
             or any(p.search(cand.line_text) for p in allow.line)
@@ -251,45 +259,101 @@ def rule_allow(rule: Rule, cand: Candidate) -> bool:
 
 def generic_only(check: Callable[[str], bool]) -> FilterCheck:
     """Digest/UUID-shaped values are noise for name-based rules; provider formats already excluded them."""
-    return lambda rule, cand: GENERIC_TAG in rule.tags and check(cand.secret)
+    return lambda rule, cand, judged: GENERIC_TAG in rule.tags and check(cand.secret)
 
 
 def password_like(check: Callable[[str], bool]) -> FilterCheck:
-    return lambda rule, cand: rule.kind in {"password", "basic-auth", "connection-string"} and check(cand.secret)
+    return lambda rule, cand, judged: rule.kind in CHOSEN_KINDS and check(cand.secret)
+
+
+# Validators that check a checksum or a signature chain: a value passing one is a token, whatever words its
+# random part happens to spell. (A structural check, such as an AWS key id's alphabet, proves less.)
+CHECKSUM_VALIDATORS = frozenset({"github-checksum", "npm-checksum", "pypi-macaroon"})
+
+
+def placeholder(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
+    checked = cand.validation is Validation.PASSED and rule.validator in CHECKSUM_VALIDATORS
+    return not checked and is_placeholder(cand.secret)
+
+
+def readable_token(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
+    """Tokens and keys are generated: one that reads as words (`users_list_pagination` after `xoxb-`,
+    `DistributionList.NextMarker`, `will-be-removed-soon`) or as a typed pattern is a name or a dummy."""
+    return rule.kind in ("token", "key") and judged.is_readable
+
+
+def patterned_password(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
+    return rule.kind in CHOSEN_KINDS and judged.shape is Shape.PATTERNED
+
+
+def encoded_text(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
+    """base64 or hex of readable text (`you're not supposed to decode this!`, `{"foo": "bar"}`)."""
+    return judged.encoded and judged.is_readable
+
+
+FILE_EXTENSION = re.compile(r"(?i)\.(?:json|ya?ml|pem|key|crt|cer|p12|pfx|jks|txt|cfg|conf|ini|toml|env|gpg|asc)$")
+
+
+def is_file_path(value: str) -> bool:
+    """`$(pwd)/key.json`, `~/.config/gcloud/credentials.json`: where a credential is kept, not the credential."""
+    return bool(FILE_EXTENSION.search(value)) and ("/" in value or value.count(".") == 1)
+
+
+KEY_BEFORE_VALUE = re.compile(r"""([A-Za-z_][\w.-]*)["'\]]?\s*(?::=|=>|==?|:|,)?\s*\(?\s*[rbu]?["'`]?\s*$""")
+
+
+def names_itself(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
+    """`MSG_USERAUTH_GSSAPI_TOKEN = "userauth-gssapi-token"`, `MERGE_ON_SUCCESS = "merge_on_success"`: a
+    value spelling its own name is an enum label or a message name."""
+    position = cand.line_text.find(cand.secret)
+    match = KEY_BEFORE_VALUE.search(cand.line_text[:position]) if position > 0 else None
+    if match is None:
+        return False
+    name, value = normalised(match.group(1)), normalised(cand.secret)
+    return len(value) >= 6 and value in name
+
+
+def normalised(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 # Order matters only for the reason code shown by --explain: the most specific reason first.
 FILTERS: Sequence[tuple[str, FilterCheck]] = (
     ("checksum-failed", failed_validation),
-    ("vendor-example", lambda rule, cand: is_vendor_example(cand.secret)),
-    ("placeholder", lambda rule, cand: is_placeholder(cand.secret)),
-    ("reference", lambda rule, cand: GENERIC_TAG in rule.tags and not is_quoted(cand) and is_reference(cand.secret)),
-    ("placeholder-credentials", has_placeholder_credentials),
-    ("token-stand-in", token_user_before),
-    ("password-hash", lambda rule, cand: is_password_hash(cand.secret)),
-    ("digest", lambda rule, cand: GENERIC_TAG in rule.tags and is_digest(cand.secret, cand.line_text)),
+    ("placeholder", placeholder),
+    ("reference", lambda rule, cand, judged: GENERIC_TAG in rule.tags and not is_quoted(cand)
+     and is_reference(cand.secret)),
+    ("placeholder-credentials", lambda rule, cand, judged: has_placeholder_credentials(rule, cand)),
+    ("token-stand-in", lambda rule, cand, judged: token_user_before(rule, cand)),
+    ("password-hash", lambda rule, cand, judged: is_password_hash(cand.secret)),
+    ("digest", lambda rule, cand, judged: GENERIC_TAG in rule.tags and is_digest(cand.secret, cand.line_text)),
     ("uuid", generic_only(is_uuid)),
     ("path-like", generic_only(is_path_like)),
+    ("file-path", generic_only(is_file_path)),
+    ("names-itself", lambda rule, cand, judged: GENERIC_TAG in rule.tags and names_itself(rule, cand, judged)),
+    ("encoded-text", encoded_text),
+    ("readable-token", readable_token),
+    ("patterned", patterned_password),
     ("trivial-default", password_like(is_trivial_default)),
+    ("published-example", password_like(is_published_password)),
     ("sequential", password_like(is_sequential)),
     ("low-entropy", low_entropy),
     ("rule-allowlist", rule_allow),
 )
 
 
-ADVISORY_TAG = "advisory"
 # With PyPI's token username, the "password" read from the environment is a token: no migration left.
 ADVISORY_FILTERS = tuple(f for f in FILTERS if f[0] in ("token-stand-in", "rule-allowlist"))
 
 
-def drop_reason(rule: Rule, cand: Candidate, allowlist: Allowlist) -> str | None:
+def drop_reason(rule: Rule, cand: Candidate, judged: Assessment, allowlist: Allowlist) -> str | None:
     """The reason code of the first filter that drops the candidate, or None to keep it.
 
     Advisory rules (migration debt) match references to the environment on purpose, so the value filters
     do not apply to them; allowlists still do."""
     checks = FILTERS if ADVISORY_TAG not in rule.tags else ADVISORY_FILTERS
     for reason, check in checks:
-        if check(rule, cand):
+        if check(rule, cand, judged):
             return reason
     if allowlist.allows(rule.id, cand.secret):
         return "config-allowlist"

@@ -1,4 +1,5 @@
-"""Secret reuse: one value in several files is one finding that lists every place."""
+"""Secret reuse: one value in several files. Every place stays its own finding (each one leaks it); each
+also lists the others, and says why reuse is a problem of its own."""
 
 from __future__ import annotations
 
@@ -6,23 +7,30 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
-from scanner.model import Finding, Severity
-from scanner.rulebook import Rule
+from scanner.model import Finding
+
+MAX_RELATED = 20  # SARIF viewers list every related location; a value in 500 files needs no 499 links
+REUSE_NOTE = ("The same value is also in {count} other place{s}: give each service or environment its own "
+              "credential, stored once in a secret manager and referenced from each place.")
 
 
-def reuse_findings(findings: Iterable[Finding], rule: Rule) -> list[Finding]:
-    by_secret: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        # Low findings are migration debt: their "value" is an expression like os.environ[...], not a secret.
-        if finding.severity > Severity.LOW and finding.suppressed is None:
-            by_secret[finding.secret_hash].append(finding)
-    out = []
-    for group in by_secret.values():
-        places = sorted(group, key=lambda f: (f.location.path, f.location.line))
-        if len({f.location.path for f in places}) < 2:
+def with_reuse(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings, those whose secret is in more than one file decorated with the other places. Only
+    reportable secrets take part: migration debt holds an expression, not a value."""
+    findings = list(findings)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, finding in enumerate(findings):
+        if not finding.advisory and finding.suppressed is None:
+            groups[finding.secret_hash].append(i)
+    for members in groups.values():
+        if len({findings[i].location.path for i in members}) < 2:
             continue
-        first = places[0]
-        out.append(replace(first, rule_id=rule.id, title=rule.title, kind=rule.kind, severity=rule.severity,
-                           confidence=rule.confidence, remediation=rule.remediation,
-                           related=tuple(f.location for f in places[1:])))
-    return out
+        for i in members:
+            findings[i] = decorated(findings[i], [findings[j] for j in members if j != i])
+    return findings
+
+
+def decorated(finding: Finding, others: list[Finding]) -> Finding:
+    places = sorted((other.location for other in others), key=lambda loc: (loc.path, loc.line, loc.column))
+    note = REUSE_NOTE.format(count=len(places), s="s" if len(places) != 1 else "")
+    return replace(finding, related=tuple(places[:MAX_RELATED]), remediation=f"{finding.remediation}\n{note}")

@@ -128,6 +128,7 @@ class Finding:
     provenance: Provenance | None = None  # history scans only
     baseline_state: str = ""  # with a baseline: "new", or "unchanged" when the baseline accepts it
     related: tuple[Location, ...] = ()  # the other places (secret reuse)
+    advisory: bool = False  # migration debt or hygiene at a call site: no secret value is being guessed at
 
 
 @dataclass(slots=True)

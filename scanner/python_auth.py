@@ -1,11 +1,16 @@
 """Python call sites that authenticate with a username and password, found with `ast`.
 
 Regex rules see one line; the parser sees a call spread over lines and follows a simple name to the
-module-level constant it was assigned. A password that is a literal (or such a constant) is a leak,
-reported on the line that holds it; one read from the environment, a file, getpass, keyring or a
-parameter is migration debt for HTTP, mail, FTP and package uploads, and quiet for database drivers,
-SSH, proxies and private-key loaders, where the environment is the recommended place and there is no token
-to migrate to. A capitalised call as the value (`password=Option(...)`) declares a field; it sends nothing.
+module-level constant it was assigned. A password that is a literal (or such a constant) handed to any
+call is a leak, reported on the line that holds it.
+
+A password read at run time is migration debt only at a known outbound client login, one expression wide:
+HTTP basic/digest auth objects and `auth=(user, password)` tuples, `login()` on a mail, FTP or registry
+client, urllib's password manager, poplib's `pass_`. Everything else that merely has a `password`
+parameter stays quiet: key-file passphrases and KDFs, password hashing and account management,
+server-side parsing of an incoming header, schema fields, database drivers and SSH (the environment is
+the recommended place there), proxies (nothing to migrate to), and OAuth client credentials or tokens
+sent as the password (that is already the token flow).
 """
 
 from __future__ import annotations
@@ -16,16 +21,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 LITERAL_RULE = "python-auth-literal"
-ADVISORY_RULE = "python-auth-from-environment"
+ADVISORY_RULE = "python-auth-from-environment"  # HTTP APIs
+MAIL_ADVISORY_RULE = "python-mail-login-from-environment"
+FTP_ADVISORY_RULE = "python-ftp-login-from-environment"
+REGISTRY_ADVISORY_RULE = "python-registry-login-from-environment"
 TOKEN_USERNAME = "__token__"
 
-# Callables whose second positional argument (or `password=`) is an HTTP/mail/FTP password.
+# Callables whose positional argument at this index (or `password=`) is the password.
 # urllib.request's add_password(realm, uri, user, passwd) and poplib's pass_(password) included.
-PASSWORD_CALLS = {"HTTPBasicAuth": 1, "HTTPDigestAuth": 1, "BasicAuth": 1, "DigestAuth": 1, "login": 1,
-                  "add_password": 3, "pass_": 0}
-# Database, SSH and proxy clients: literal passwords are leaks, environment passwords are fine (a SOCKS
-# proxy, like a database, has no token to migrate to).
-QUIET_WHEN_ENV = {"connect", "Connection", "MongoClient", "Redis", "StrictRedis", "SSHClient", "SOCKSProxyManager"}
+PASSWORD_CALLS = {"HTTPBasicAuth": 1, "HTTPDigestAuth": 1, "BasicAuth": 1, "DigestAuth": 1, "HttpNtlmAuth": 1,
+                  "login": 1, "add_password": 3, "pass_": 0}
+HTTP_AUTH_OBJECTS = frozenset({"HTTPBasicAuth", "HTTPDigestAuth", "BasicAuth", "DigestAuth", "HttpNtlmAuth",
+                               "add_password"})
+# `x.login(user, password)`: which client x is decides the service and whether a token route exists.
+LOGIN_RECEIVERS = ((re.compile(r"(?i)smtp|imap|pop|mail|server"), MAIL_ADVISORY_RULE),
+                   (re.compile(r"(?i)ftp"), FTP_ADVISORY_RULE),
+                   (re.compile(r"(?i)docker|registry"), REGISTRY_ADVISORY_RULE))
+# Names that say the "password" is already a token or an OAuth client secret, or the login is a proxy's.
+ALREADY_TOKEN = re.compile(r"(?i)token|api_?key|\bkey\b|_key\b|\bpat\b|client_?secret|consumer_?secret|app_?secret")
+OAUTH_CLIENT = re.compile(r"(?i)client_?id|consumer_?key|app_?id")
+PROXY = re.compile(r"(?i)proxy")
 # Classes that hold a password read at run time: still a password being used.
 SECRET_WRAPPERS = {"SecretStr", "SecretBytes", "Secret"}
 
@@ -34,13 +49,28 @@ SECRET_WRAPPERS = {"SecretStr", "SecretBytes", "Secret"}
 class AuthSite:
     rule_id: str
     line: int  # 1-based line of the password (the literal, or the expression read at run time)
-    column: int  # 0-based
-    value: str
+    column: int  # 0-based, in characters
+    value: str  # the password as written in the source
+    end_line: int = 0
+    end_column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    """Where a password goes: the expression, and the advisory rule if it is an outbound login."""
+
+    password: ast.expr
+    advisory: str | None
 
 
 def call_name(node: ast.Call) -> str:
     func = node.func
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def receiver_name(node: ast.Call) -> str:
+    func = node.func
+    return ast.unparse(func.value) if isinstance(func, ast.Attribute) else ""
 
 
 def module_constants(tree: ast.Module) -> dict[str, ast.Constant]:
@@ -55,8 +85,9 @@ def module_constants(tree: ast.Module) -> dict[str, ast.Constant]:
 
 
 class AuthFinder:
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, source: str) -> None:
         self.tree = tree
+        self.lines = source.splitlines()
         self.constants = module_constants(tree)
 
     def literal(self, node: ast.expr) -> ast.Constant | None:
@@ -66,19 +97,37 @@ class AuthFinder:
             return self.constants.get(node.id)
         return None
 
-    def site(self, password: ast.expr, quiet_when_env: bool) -> AuthSite | None:
-        constant = self.literal(password)
+    def site(self, sink: Sink) -> AuthSite | None:
+        constant = self.literal(sink.password)
         if constant is not None:
             raw = constant.value
             value = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-            return AuthSite(LITERAL_RULE, constant.lineno, constant.col_offset, value) if value else None
-        if quiet_when_env or is_declaration(password):
+            return self.located(LITERAL_RULE, constant, value) if value else None
+        if sink.advisory is None or is_declaration(sink.password):
             return None
-        if isinstance(password, ast.Constant) and password.value is None:
+        if isinstance(sink.password, ast.Constant) or ALREADY_TOKEN.search(ast.unparse(sink.password)):
             return None
-        return AuthSite(ADVISORY_RULE, password.lineno, password.col_offset, ast.unparse(password))
+        return self.located(sink.advisory, sink.password, None)
 
-    def password_of(self, node: ast.Call) -> tuple[ast.expr | None, bool]:
+    def located(self, rule_id: str, node: ast.expr, value: str | None) -> AuthSite:
+        """ast counts columns in UTF-8 bytes; findings count characters. A literal is reported by its
+        content (inside the quotes), an expression by its source text."""
+        line, column = node.lineno, self.characters(node.lineno, node.col_offset)
+        end_line = node.end_lineno or line
+        end_column = self.characters(end_line, node.end_col_offset or node.col_offset)
+        if value is not None:
+            inner = self.lines[line - 1].find(value, column) if line <= len(self.lines) else -1
+            if inner >= 0:
+                return AuthSite(rule_id, line, inner, value, line, inner + len(value))
+            return AuthSite(rule_id, line, column, value, end_line, end_column)
+        return AuthSite(rule_id, line, column, ast.get_source_segment("\n".join(self.lines), node) or
+                        ast.unparse(node), end_line, end_column)
+
+    def characters(self, line: int, byte_offset: int) -> int:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
+
+    def sink_of(self, node: ast.Call) -> Sink | None:
         name = call_name(node)
         keyword = next((k.value for k in node.keywords if k.arg in ("password", "passwd")), None)
         user = next((k.value for k in node.keywords if k.arg in ("username", "user")), None)
@@ -86,13 +135,30 @@ class AuthFinder:
             index = PASSWORD_CALLS[name]
             positional = node.args[index] if len(node.args) > index else None
             user = node.args[index - 1] if index and len(node.args) >= index else user
-            return (None if self.is_token_user(user) else positional or keyword), False
-        if keyword is not None:
-            return (None if self.is_token_user(user) else keyword), is_quiet_when_env(name)
-        auth = next((k.value for k in node.keywords if k.arg == "auth"), None)
+            password = positional or keyword
+            if password is None or self.is_token_user(user):
+                return None
+            return Sink(password, self.login_advisory(node, name, user))
+        auth = next((k.value for k in node.keywords if k.arg in ("auth", "basic_auth")), None)
         if isinstance(auth, ast.Tuple) and len(auth.elts) == 2 and not self.is_token_user(auth.elts[0]):
-            return auth.elts[1], False
-        return None, False
+            return Sink(auth.elts[1], ADVISORY_RULE if self.is_outbound(auth.elts[0], name) else None)
+        if keyword is not None and not self.is_token_user(user):
+            return Sink(keyword, None)  # any call: a literal is a leak; from elsewhere, nothing to say
+        return None
+
+    def login_advisory(self, node: ast.Call, name: str, user: ast.expr | None) -> str | None:
+        if not self.is_outbound(user, receiver_name(node)):
+            return None
+        if name in HTTP_AUTH_OBJECTS:
+            return ADVISORY_RULE
+        receiver = receiver_name(node)
+        return next((rule for pattern, rule in LOGIN_RECEIVERS if pattern.search(receiver)),
+                    MAIL_ADVISORY_RULE if name == "pass_" else None)
+
+    def is_outbound(self, user: ast.expr | None, where: str) -> bool:
+        """Not an OAuth client authenticating with its id and secret, and not a proxy."""
+        user_text = ast.unparse(user) if user is not None else ""
+        return not OAUTH_CLIENT.search(user_text) and not PROXY.search(where + user_text)
 
     def is_token_user(self, user: ast.expr | None) -> bool:
         """`__token__` as the username (PyPI's convention, or a constant named for it): the "password" is an
@@ -107,21 +173,20 @@ class AuthFinder:
     def iter_sites(self) -> Iterator[AuthSite]:
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Call):
-                password, quiet = self.password_of(node)
-                site = self.site(password, quiet) if password is not None else None
-            elif isinstance(node, ast.Assign) and is_auth_attribute(node) and isinstance(node.value, ast.Tuple):
-                site = self.site(node.value.elts[1], False) if len(node.value.elts) == 2 else None
+                sink = self.sink_of(node)
+            elif isinstance(node, ast.Assign) and is_auth_attribute(node) and is_pair(node.value):
+                assert isinstance(node.value, ast.Tuple)
+                user, password = node.value.elts
+                sink = Sink(password, ADVISORY_RULE if self.is_outbound(user, "") else None)
             else:
                 continue
+            site = self.site(sink) if sink is not None else None
             if site is not None:
                 yield site
 
 
-def is_quiet_when_env(name: str) -> bool:
-    """Database, SSH and proxy clients, and private-key loaders (there the "password" decrypts a key)."""
-    lowered = name.lower()
-    return name in QUIET_WHEN_ENV or lowered.endswith("connect") or "private_key" in lowered or \
-        lowered.startswith("load_")
+def is_pair(value: ast.expr) -> bool:
+    return isinstance(value, ast.Tuple) and len(value.elts) == 2
 
 
 def is_declaration(value: ast.expr) -> bool:
@@ -143,9 +208,10 @@ def is_auth_attribute(node: ast.Assign) -> bool:
 # history scans skip a file change that holds none of them (tests/test_python_auth.py checks it).
 PREFILTER_KEYWORDS = ("auth", "login", "pass")
 MAY_AUTHENTICATE = re.compile(
-    r"auth[ \t]*=[ \t]*\(|\.auth\b|BasicAuth|DigestAuth|\.login[ \t]*\(|add_password|\.pass_\("
+    r"auth[ \t]*=[ \t]*\(|\.auth\b|BasicAuth|DigestAuth|NtlmAuth|\.login[ \t]*\(|add_password|\.pass_\("
     r"|passw(?:or)?d[ \t]*=[ \t]*(?!True\b|False\b|None\b)[\"'A-Za-z_]"
 )
+MAX_PARSE_DEPTH_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
 
 
 def iter_auth_sites(text: str) -> Iterator[AuthSite]:
@@ -154,6 +220,7 @@ def iter_auth_sites(text: str) -> Iterator[AuthSite]:
         return
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+        sites = list(AuthFinder(tree, text).iter_sites())
+    except MAX_PARSE_DEPTH_ERRORS:  # a 3,000-term concatenation must not end the scan (issue: hostile input)
         return
-    yield from AuthFinder(tree).iter_sites()
+    yield from sites

@@ -68,7 +68,7 @@ class Rule:
     tags: tuple[str, ...] = ()
     plugin: str = ""  # a detect-secrets plugin class name, for kind = "detect-secrets"
     analyzer: str = ""  # a built-in parser that finds this rule's candidates instead of a regex
-    example_path: str = "example.txt"  # the path examples are scanned under (for rules limited by `paths`)
+    example_path: str = "snippet.txt"  # the path examples are scanned under (for rules limited by `paths`)
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -176,7 +176,7 @@ def common_fields(table: dict[str, Any], path: Path, where: str) -> dict[str, An
         "min_entropy": float(table.get("min_entropy", 0.0)),
         "paths": tuple(compile_regex(p, where, "paths") for p in strings(table, "paths", where)),
         "allow": parse_allow(table.get("allow", {}), where), "tags": strings(table, "tags", where),
-        "example_path": str(table.get("example_path", "example.txt")),
+        "example_path": str(table.get("example_path", "snippet.txt")),
     }
 
 

@@ -48,7 +48,7 @@ def load_tables(files: Sequence[Path], parse: Callable[[Path], dict[str, Any]]) 
     return tables
 
 
-def store(target: Path, tables: list[dict[str, Any]]) -> None:
+def store(target: Path, data: list[Any]) -> None:
     """Best effort: a read-only home or a full disk only costs the next run its speed."""
     with contextlib.suppress(OSError, ValueError):
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -56,5 +56,5 @@ def store(target: Path, tables: list[dict[str, Any]]) -> None:
 
         fd, tmp = tempfile.mkstemp(prefix=".rules-", dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(marshal.dumps(tables))
+            handle.write(marshal.dumps(data))
         os.replace(tmp, target)

@@ -9,12 +9,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scanner.config import Config
+from scanner.assessment import GENERIC_TAG, assess, vendor_prefixes
+from scanner.config import DEFAULT_MIN_SCORE, Config
 from scanner.engine import Engine, LineIndex
 from scanner.filters import Allowlist, drop_reason
 from scanner.fingerprint import line_hashes_for
 from scanner.globs import matches_any
-from scanner.model import Chunk, Dropped, FileResult, Finding, ScanResult, Skip, finding_order
+from scanner.hygiene import with_reuse
+from scanner.model import Candidate, Chunk, Dropped, FileResult, Finding, ScanResult, Skip, finding_order
 from scanner.rulebook import Rule, Rulebook
 from scanner.scoring import make_finding
 from scanner.sources.tree import FileRef, Workspace, iter_tree, locate, read_chunk, repository_salt
@@ -39,27 +41,61 @@ class Scanner:
     allowlist: Allowlist = field(default_factory=Allowlist)
     explain: bool = False  # keep a record per dropped candidate; otherwise only count them (memory)
     engine: Engine = field(init=False)
+    prefixes: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.engine = Engine(self.rulebook)
+        self.prefixes = vendor_prefixes(self.rulebook.rules)
 
     def scan_chunk(self, chunk: Chunk, *, hash_lines: bool = True) -> FileResult:
         """Findings in one chunk; hash_lines=False when the chunk is not a whole file (history patches)."""
         result = FileResult()
-        kept: list[tuple[Rule, Finding]] = []
+        kept: list[tuple[Rule, Candidate, Finding]] = []
+        rejected: list[tuple[int, int]] = []  # spans a provider rule looked at and turned down
         index: LineIndex | None = None
         for rule, cand, index in self.engine.iter_candidates(chunk):
-            reason = drop_reason(rule, cand, self.allowlist)
+            judged = assess(rule, cand, self.prefixes)
+            reason = drop_reason(rule, cand, judged, self.allowlist)
             if reason:
-                result.dropped_count += 1
-                if self.explain:
-                    result.dropped.append(Dropped(rule.id, chunk.path, index.line_of(cand.start), reason))
+                self.drop(result, Dropped(rule.id, chunk.path, index.line_of(cand.start), reason))
+                if GENERIC_TAG not in rule.tags:
+                    rejected.append((cand.start, cand.end))
             else:
-                kept.append((rule, make_finding(rule, cand, index)))
+                kept.append((rule, cand, make_finding(rule, cand, index, judged)))
         if kept and index is not None:
-            chosen = [with_allowance(f, index) for f in best_per_span(kept)]
+            pairs = self.without_rejected(kept, rejected, result, index)
+            hygiene = {rule.id for rule, _ in pairs if HYGIENE_TAG in rule.tags}
+            chosen = [with_allowance(f, index) for f in one_per_value(best_per_span(pairs), hygiene)]
             result.findings = with_line_hashes(chunk.text, chosen) if hash_lines else chosen
         return result
+
+    def drop(self, result: FileResult, dropped: Dropped) -> None:
+        result.dropped_count += 1
+        if self.explain:
+            result.dropped.append(dropped)
+
+    def without_rejected(self, kept: list[tuple[Rule, Candidate, Finding]], rejected: list[tuple[int, int]],
+                         result: FileResult, index: LineIndex) -> list[tuple[Rule, Finding]]:
+        """A generic rule does not report a value the provider's own rule examined and rejected (a
+        `ghp_` string with a wrong checksum, an `xoxb-` mock name): the provider knows its format."""
+        out = []
+        for rule, cand, finding in kept:
+            if GENERIC_TAG in rule.tags and any(s < cand.end and cand.start < e for s, e in rejected):
+                self.drop(result, Dropped(rule.id, cand.path, index.line_of(cand.start), "provider-rejected"))
+            else:
+                out.append((rule, finding))
+        return out
+
+
+def one_per_value(findings: list[Finding], hygiene: set[str]) -> list[Finding]:
+    """One finding per secret per line: a recorded HTTP exchange repeats one value in several headers.
+    Hygiene findings (cleartext HTTP) describe another problem with the same value and stay."""
+    best: dict[tuple[int, str, bool], Finding] = {}
+    for finding in findings:
+        key = (finding.location.line, finding.secret_hash, finding.rule_id in hygiene)
+        if key not in best or finding.score > best[key].score:
+            best[key] = finding
+    return [f for f in findings if best[(f.location.line, f.secret_hash, f.rule_id in hygiene)] is f]
 
 
 def with_allowance(finding: Finding, index: LineIndex) -> Finding:
@@ -96,9 +132,12 @@ def with_line_hashes(text: str, findings: list[Finding]) -> list[Finding]:
     return [replace(f, location=replace(f.location, line_hash=hashes.get(f.location.line, ""))) for f in findings]
 
 
-def scan_text(text: str, rulebook: Rulebook, path: str = "input.txt") -> list[Finding]:
-    """Scan one string through the full pipeline (engine, filters, scoring); what tests and examples use."""
-    return Scanner(rulebook).scan_chunk(Chunk(path, text)).findings
+def scan_text(text: str, rulebook: Rulebook, path: str = "input.txt",
+              min_score: int = DEFAULT_MIN_SCORE) -> list[Finding]:
+    """Scan one string through the full pipeline (engine, filters, scoring, --min-score); what tests and rule
+    examples use."""
+    found = Scanner(rulebook).scan_chunk(Chunk(path, text)).findings
+    return [f for f in found if f.score >= min_score or f.advisory]
 
 
 # Each worker process builds its Scanner once, in the pool initializer.
@@ -142,18 +181,9 @@ def scan_paths(paths: Sequence[Path], rulebook: Rulebook, config: Config, progre
             refs.append(item)
     for outcome, size in run_refs(refs, rulebook, config, progress):
         collect(result, outcome, size)
-    add_reuse(result, rulebook)
     finish(result, config)
     result.elapsed = time.monotonic() - started
     return result
-
-
-def add_reuse(result: ScanResult, rulebook: Rulebook) -> None:
-    rule = next((r for r in rulebook.rules if r.analyzer == "secret-reuse"), None)
-    if rule is not None:
-        from scanner.hygiene import reuse_findings
-
-        result.findings.extend(reuse_findings(result.findings, rule))
 
 
 def scan_staged(paths: Sequence[Path], rulebook: Rulebook, config: Config, workspace: Workspace) -> ScanResult:
@@ -233,17 +263,18 @@ def collect_findings(result: ScanResult, outcome: FileResult) -> None:
 
 
 def finish(result: ScanResult, config: Config) -> None:
-    """Apply --min-score; what falls below it is counted and explained, not silently lost."""
+    """Apply --min-score; what falls below it is counted and explained, not silently lost. Migration debt
+    is not a guess about a value: it is reported whatever its (low) score, unless its rules are disabled."""
     kept = []
     for finding in result.findings:
-        if finding.score >= config.min_score:
+        if finding.score >= config.min_score or finding.advisory:
             kept.append(finding)
         else:
             result.below_min_score += 1
             if config.explain:
                 loc = finding.location
                 result.dropped.append(Dropped(finding.rule_id, loc.path, loc.line, f"below-min-score({finding.score})"))
-    result.findings = sorted(kept, key=finding_order)
+    result.findings = sorted(with_reuse(kept), key=finding_order)
     result.suppressed.sort(key=finding_order)
     # Parallel readers (worker processes, git shards) deliver these in arrival order.
     result.skipped.sort(key=lambda s: (s.path, s.reason, s.detail))

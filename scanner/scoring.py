@@ -7,45 +7,88 @@ from __future__ import annotations
 
 import re
 
+from scanner.assessment import ADVISORY_TAG, BASIC_CREDENTIALS, CHOSEN_KINDS, GENERIC_TAG, Assessment
+from scanner.context import Context, is_production
 from scanner.engine import LineIndex, shannon_entropy
+from scanner.filters import is_vendor_example
 from scanner.model import Candidate, Confidence, Finding, Location, Severity, Validation
 from scanner.rulebook import Rule
+from scanner.shape import PART, Shape
 
-BASE_BY_CONFIDENCE = {Confidence.HIGH: 60, Confidence.MEDIUM: 45, Confidence.LOW: 30}
-VALIDATED_BONUS = 30
-SPECIFICITY_BONUS = 10  # a provider format beats a name-based (generic) rule on the same text
-ENTROPY_BONUS_MAX = 10
-TEST_PATH_PENALTY = 10
-DOCS_PATH_PENALTY = 5
-NEARBY_PLACEHOLDER_PENALTY = 15
+# Evidence: what the rule itself proves about the value, before its shape and place are looked at.
+VALIDATED = 90  # a checksum, a macaroon for pypi.org, a parseable key or JWT
+PROVIDER_BY_CONFIDENCE = {Confidence.HIGH: 75, Confidence.MEDIUM: 65, Confidence.LOW: 55}
+CALL_SITE = 55  # a password handed to a login call, a Basic header, URL userinfo: a password, maybe a real one
+NAME_ONLY = 50  # a secret-named variable or key (generic rules)
+ADVISORY = 20  # migration debt: no secret at all, only a place that still logs in with a password
+# Shape of the value (scanner/shape.py).
+SHAPE_POINTS = {Shape.RANDOM: 10, Shape.HUMAN: 0, Shape.WORDS: -15, Shape.PATTERNED: -25}
+HUMAN_TOKEN = -10  # a token or key made of words plus digits: people do not type tokens
+ENTROPY_MAX = 5
+# Context (scanner/context.py): each place lowers the score; together at most CONTEXT_FLOOR.
+CONTEXT_POINTS = {Context.TEST: -10, Context.DOCS: -10, Context.EXAMPLE: -10, Context.VENDORED: -15,
+                  Context.RECORDED: -10}
+CONTEXT_FLOOR = -20
+COMMENT = -5
+NEARBY_PLACEHOLDER = -10
+PRODUCTION_CONFIG = 5  # a password in a committed .env, properties or YAML file is more often a real one
+WELL_KNOWN = -25  # the jwt.io sample, the Azure Storage emulator key: real format, published everywhere
+# Words on the line, outside the value, that say the value is not meant to work (`wrong_vault_password`).
+DUMMY_WORDS = frozenset({"example", "sample", "dummy", "fake", "placeholder", "wrong", "invalid", "incorrect",
+                         "bogus", "mock", "bad"})
 
-TEST_PATH = re.compile(r"(?i)(?:^|/)(?:tests?|spec|specs|fixtures?|testdata|__tests__|examples?|samples?)/"
-                       r"|(?:^|/)test_[^/]*$|_test\.[a-z]+$|\.(?:spec|test)\.[jt]sx?$")
-DOCS_PATH = re.compile(r"(?i)\.(?:md|markdown|rst|txt|adoc)$|(?:^|/)docs?/")
-NEARBY_PLACEHOLDER = re.compile(r"(?i)\b(?:example|sample|dummy|fake|placeholder|not\s+a\s+real)\b")
+
+def evidence(rule: Rule, cand: Candidate) -> int:
+    if ADVISORY_TAG in rule.tags:
+        return ADVISORY
+    if cand.validation is Validation.PASSED and rule.validator != BASIC_CREDENTIALS:
+        return VALIDATED
+    if GENERIC_TAG in rule.tags:
+        return NAME_ONLY
+    if rule.kind in CHOSEN_KINDS:
+        return CALL_SITE
+    return PROVIDER_BY_CONFIDENCE[rule.confidence]
+
+
+def shape_points(rule: Rule, judged: Assessment) -> int:
+    if judged.shape is Shape.HUMAN and rule.kind in ("token", "key"):
+        return HUMAN_TOKEN
+    return SHAPE_POINTS[judged.shape]
 
 
 def entropy_bonus(secret: str) -> int:
-    """Up to +10: 0 at 3.0 bits/char (words), full at 5.0 (random base62 is ~5.9)."""
+    """0 to +5: 0 at 3.0 bits per character (words), full at 5.0 (random base62 is about 5.9)."""
     if len(secret) < 8:
         return 0
-    return round(min(ENTROPY_BONUS_MAX, max(0.0, (shannon_entropy(secret) - 3.0) * 5)))
+    return round(min(ENTROPY_MAX, max(0.0, (shannon_entropy(secret) - 3.0) * 2.5)))
 
 
-def context_penalty(path: str, line_text: str, secret: str) -> int:
-    penalty = TEST_PATH_PENALTY if TEST_PATH.search(path) else 0
-    penalty += DOCS_PATH_PENALTY if DOCS_PATH.search(path) else 0
-    around = line_text.replace(secret, " ")
-    penalty += NEARBY_PLACEHOLDER_PENALTY if NEARBY_PLACEHOLDER.search(around) else 0
-    return penalty
+def context_points(rule: Rule, cand: Candidate, judged: Assessment) -> int:
+    points = max(CONTEXT_FLOOR, sum(CONTEXT_POINTS.get(c, 0) for c in judged.contexts))
+    points += COMMENT if judged.in_comment else 0
+    points += NEARBY_PLACEHOLDER if says_dummy(cand.line_text.replace(cand.secret, " ")) else 0
+    if rule.kind in CHOSEN_KINDS and is_production(judged.contexts) and Context.CONFIG in judged.contexts:
+        points += PRODUCTION_CONFIG
+    return points
 
 
-def score(rule: Rule, cand: Candidate) -> int:
-    total = BASE_BY_CONFIDENCE[rule.confidence]
-    total += VALIDATED_BONUS if cand.validation is Validation.PASSED else 0
-    total += 0 if "generic" in rule.tags else SPECIFICITY_BONUS
-    total += entropy_bonus(cand.secret)
-    total -= context_penalty(cand.path, cand.line_text, cand.secret)
+def says_dummy(text: str) -> bool:
+    text = RESERVED_DOMAIN.sub(" ", text)
+    return bool(DUMMY_WORDS.intersection(p.lower() for p in PART.findall(text)) or NOT_REAL.search(text))
+
+
+NOT_REAL = re.compile(r"(?i)\bnot\s+a\s+real\b")
+# RFC 2606 names (`api.example.org`) are where documentation and configuration templates point alike.
+RESERVED_DOMAIN = re.compile(r"(?i)\bexample\.(?:com|org|net)\b|\.example\b")
+
+
+def score(rule: Rule, cand: Candidate, judged: Assessment) -> int:
+    """0-100, written out in docs/scoring.md: evidence + shape + entropy + context (+ well-known example)."""
+    if ADVISORY_TAG in rule.tags:
+        return ADVISORY
+    total = evidence(rule, cand) + shape_points(rule, judged) + entropy_bonus(judged.judged)
+    total += context_points(rule, cand, judged)
+    total += WELL_KNOWN if is_vendor_example(cand.secret) else 0
     return max(0, min(100, total))
 
 
@@ -62,15 +105,16 @@ def secret_sha256(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def make_finding(rule: Rule, cand: Candidate, index: LineIndex, line_hash: str = "") -> Finding:
+def make_finding(rule: Rule, cand: Candidate, index: LineIndex, judged: Assessment, line_hash: str = "") -> Finding:
     line, column = index.position(cand.start)
     end_line, end_column = index.position(cand.end)
     return Finding(
         rule_id=rule.id, title=rule.title, kind=rule.kind,
         location=Location(cand.path, line, column, end_line, end_column, line_hash),
         secret_hash=secret_sha256(cand.secret), redacted=redact(cand.secret),
-        severity=rule.severity, confidence=rule.confidence, score=score(rule, cand),
+        severity=rule.severity, confidence=rule.confidence, score=score(rule, cand, judged),
         validation=cand.validation, remediation=rule.remediation, secret=cand.secret,
+        advisory=ADVISORY_TAG in rule.tags,
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from scanner.model import Validation
+from scanner.shape import is_readable
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -112,27 +114,98 @@ def check_jwt(secret: str) -> Validation:
         return Validation.FAILED
     header, payload = decode_json_segment(parts[0]), decode_json_segment(parts[1])
     ok = isinstance(header, dict) and "alg" in header and isinstance(payload, dict) and len(parts[2]) >= 16
-    return _passed(ok)
+    return _passed(ok and not is_readable(parts[2]))  # a signature spelt in words is a hand-made sample
 
 
 PEM_BODY = re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----(.*?)-----END", re.S)
+# Between the lines of a key written as joined string literals: `...\n'  +  'MIIE...` or `"\n"\n    "...`.
+LITERAL_JOIN = re.compile(r"""(?:\\[nr])*["']\s*\+?\s*[bBuUrRfF]?["']""")
+ESCAPED_BREAK = re.compile(r"\\[nr]")
+OPENSSH_MAGIC = b"openssh-key-v1\0"
+ARMOR_CRC = re.compile(r"^=[A-Za-z0-9+/]{4}$")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyBlock:
+    label: str  # "RSA ", "EC ", "OPENSSH ", "ENCRYPTED ", "PGP ", ""
+    headers: tuple[str, ...]  # "Proc-Type: 4,ENCRYPTED", "DEK-Info: …"
+    body: bytes | None  # the decoded base64, None when it is not base64
+
+
+def key_block(secret: str) -> KeyBlock | None:
+    """The PEM block in a match, decoded from wherever it was written: a file, a JSON string with `\\n`
+    escapes, `\\r\\n` endings, or string literals joined over several lines of code."""
+    text = ESCAPED_BREAK.sub("\n", LITERAL_JOIN.sub("", secret))
+    match = PEM_BODY.search(text)
+    if not match:
+        return None
+    lines = [line.strip().strip("'\"") for line in match.group(3).strip().splitlines()]
+    headers = tuple(line for line in lines if ":" in line)
+    # An armoured (PGP) block ends with a CRC-24 line, `=` and four base64 characters.
+    data = "".join(line for line in lines if line and ":" not in line and not ARMOR_CRC.match(line))
+    return KeyBlock(match.group(1), headers, b64decode_loose(data) if data else None)
+
+
+def der_length_matches(raw: bytes) -> bool:
+    """An ASN.1 SEQUENCE whose declared length is exactly the data: a truncated fragment or a piece of a
+    public key pasted under a private-key header is not."""
+    if len(raw) < 2 or raw[0] != 0x30:
+        return False
+    if raw[1] < 0x80:
+        return 2 + raw[1] == len(raw)
+    size = raw[1] & 0x7F
+    if not 1 <= size <= 4 or len(raw) < 2 + size:
+        return False
+    return 2 + size + int.from_bytes(raw[2:2 + size], "big") == len(raw)
+
+
+def openssh_cipher(raw: bytes) -> str | None:
+    """The cipher name of an openssh-key-v1 blob ("none" when clear), None when the blob is cut short."""
+    if not raw.startswith(OPENSSH_MAGIC):
+        return None
+    pos, fields = len(OPENSSH_MAGIC), []
+    for _ in range(3):  # ciphername, kdfname, kdfoptions
+        if pos + 4 > len(raw):
+            return None
+        size = int.from_bytes(raw[pos:pos + 4], "big")
+        fields.append(raw[pos + 4:pos + 4 + size])
+        pos += 4 + size
+    return fields[0].decode("ascii", "replace") if pos + 4 <= len(raw) else None
+
+
+def is_encrypted(block: KeyBlock) -> bool:
+    raw = block.body or b""
+    return ("ENCRYPTED" in block.label or any("ENCRYPTED" in h for h in block.headers)
+            or openssh_cipher(raw) not in (None, "none"))
+
+
+def is_whole_key(block: KeyBlock) -> bool:
+    raw = block.body
+    if raw is None:
+        return False
+    if raw.startswith(OPENSSH_MAGIC):
+        return openssh_cipher(raw) is not None and len(raw) > 64
+    if any("ENCRYPTED" in h for h in block.headers):  # legacy PEM encryption: the body is ciphertext
+        return len(raw) >= 64 and len(raw) % 8 == 0
+    return der_length_matches(raw)
 
 
 def check_private_key(secret: str) -> Validation:
-    """The body must be base64 of DER (starts with SEQUENCE) or of an OpenSSH key; PGP is armoured."""
-    match = PEM_BODY.search(secret.replace("\\n", "\n"))
-    if not match:
+    """A clear private key: DER whose length is exactly the body, or an OpenSSH key with cipher none.
+    PGP blocks are armoured, so only their length is checked. Encrypted keys are another rule's."""
+    block = key_block(secret)
+    if block is None:
         return Validation.FAILED
-    label, body = match.group(1), match.group(3)
-    lines = [ln.strip() for ln in body.strip().splitlines()]
-    if "PGP" in label:
-        return _passed(len("".join(lines)) > 64)
-    # Encrypted PKCS#1 keys carry "Proc-Type:" headers before the blank line.
-    data_lines = [ln for ln in lines if ln and ":" not in ln]
-    raw = b64decode_loose("".join(data_lines))
-    if raw is None:
-        return Validation.FAILED
-    return _passed(raw.startswith(b"openssh-key-v1\0") or (raw[:1] == b"\x30" and len(raw) > 64))
+    if "PGP" in block.label:
+        return _passed(block.body is not None and len(block.body) > 48)
+    return _passed(is_whole_key(block) and not is_encrypted(block))
+
+
+def check_encrypted_private_key(secret: str) -> Validation:
+    """A whole private key under a passphrase (legacy PEM Proc-Type, PKCS#8 ENCRYPTED, OpenSSH with a
+    cipher): useless without the passphrase, which is often next to it."""
+    block = key_block(secret)
+    return _passed(block is not None and is_whole_key(block) and is_encrypted(block))
 
 
 AWS_KEY_ID = re.compile(r"^(AKIA|ASIA|ABIA|ACCA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|AGPA)[A-Z2-7]{16}$")
@@ -166,6 +239,7 @@ VALIDATORS: dict[str, Callable[[str], Validation]] = {
     "pypi-macaroon": check_pypi_token,
     "jwt": check_jwt,
     "private-key": check_private_key,
+    "encrypted-private-key": check_encrypted_private_key,
     "aws-key-id": check_aws_key_id,
     "basic-credentials": check_basic_credentials,
 }

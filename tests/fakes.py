@@ -59,3 +59,46 @@ def jwt(rng: random.Random) -> str:
     header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
     payload = b64url(json.dumps({"sub": rand(rng, ALNUM, 12), "exp": 4102444800}).encode())
     return f"{header}.{payload}.{b64url(bytes(rng.randrange(256) for _ in range(32)))}"
+
+
+def random_bytes(rng: random.Random, n: int) -> bytes:
+    return bytes(rng.randrange(256) for _ in range(n))
+
+
+def pem(label: str, raw: bytes, headers: tuple[str, ...] = ()) -> str:
+    body = base64.b64encode(raw).decode()
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    head = [*headers, ""] if headers else []
+    return "\n".join([f"-----BEGIN {label}-----", *head, *lines, f"-----END {label}-----"])
+
+
+def der_sequence(content: bytes) -> bytes:
+    """An ASN.1 SEQUENCE header with the exact length of `content` (what a whole DER key has)."""
+    size = len(content)
+    if size < 0x80:
+        return b"\x30" + bytes([size]) + content
+    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return b"\x30" + bytes([0x80 | len(length)]) + length + content
+
+
+def clear_key(rng: random.Random, label: str = "PRIVATE KEY", size: int = 300) -> str:
+    """A PEM private key whose body is a DER SEQUENCE of random bytes (the shape of PKCS#1/#8/SEC1)."""
+    return pem(label, der_sequence(random_bytes(rng, size)))
+
+
+def ssh_string(data: bytes) -> bytes:
+    return len(data).to_bytes(4, "big") + data
+
+
+def openssh_key(rng: random.Random, cipher: str = "none") -> str:
+    kdf = (b"none", b"") if cipher == "none" else (b"bcrypt", ssh_string(random_bytes(rng, 16)) + b"\0\0\0\x10")
+    public = ssh_string(b"ssh-ed25519") + ssh_string(random_bytes(rng, 32))
+    blob = (b"openssh-key-v1\0" + ssh_string(cipher.encode()) + ssh_string(kdf[0]) + ssh_string(kdf[1])
+            + b"\0\0\0\x01" + ssh_string(public) + ssh_string(random_bytes(rng, 144)))
+    return pem("OPENSSH PRIVATE KEY", blob)
+
+
+def legacy_encrypted_key(rng: random.Random) -> str:
+    """PKCS#1 under a passphrase (OpenSSL's legacy PEM encryption): the body is AES-CBC ciphertext."""
+    iv = random_bytes(rng, 16).hex().upper()
+    return pem("RSA PRIVATE KEY", random_bytes(rng, 608), ("Proc-Type: 4,ENCRYPTED", f"DEK-Info: AES-128-CBC,{iv}"))

@@ -141,10 +141,21 @@ def test_pypi_token_username_keeps_a_real_password_or_token_reported(rulebook: R
     assert [(f.location.line, f.severity >= Severity.HIGH) for f in found] == [(1, True), (2, True)]
 
 
-def test_published_example_values_are_not_reported(rulebook: Rulebook) -> None:
-    azurite = ("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCD"
-               "XJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;")
-    found = scan_text(f'CONN = "{azurite}"\n'
-                      'auth = HTTPDigestAuth("Mufasa", "Circle Of Life")\n'
+def test_published_example_passwords_are_not_reported(rulebook: Rulebook) -> None:
+    found = scan_text('auth = HTTPDigestAuth("Mufasa", "Circle Of Life")\n'
                       'headers = {"Authorization": "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="}\n', rulebook, "app.py")
     assert found == []
+
+
+def test_published_keys_in_real_format_are_reported_below_unknown_ones(rulebook: Rulebook) -> None:
+    """The Azure Storage emulator's key is the same in every installation, but it is a real key format:
+    reported, with a score below the same kind of key nobody has published."""
+    azurite = ("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCD"
+               "XJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;")
+    unknown = azurite.replace("Eby8vdM02xNOcqFlqUwJPLlmEtlCD", "Q7wYtN2kLp9vRsXa3mDfGh5jZcB1e")
+    [published] = scan_text(f'CONN = "{azurite}"\n', rulebook, "app.py")
+    [fresh] = scan_text(f'CONN = "{unknown}"\n', rulebook, "app.py")
+    assert published.rule_id == fresh.rule_id == "azure-storage-connection-string"
+    assert published.score < fresh.score
+
+

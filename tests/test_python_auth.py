@@ -2,9 +2,20 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.python_auth import ADVISORY_RULE, LITERAL_RULE, MAY_AUTHENTICATE, PREFILTER_KEYWORDS, iter_auth_sites
+from scanner.python_auth import (
+    ADVISORY_RULE,
+    FTP_ADVISORY_RULE,
+    LITERAL_RULE,
+    MAIL_ADVISORY_RULE,
+    MAY_AUTHENTICATE,
+    PREFILTER_KEYWORDS,
+    REGISTRY_ADVISORY_RULE,
+    iter_auth_sites,
+)
 from scanner.rulebook import Rulebook
 from scanner.scan import scan_text
+
+HTTP, MAIL, FTP, REGISTRY = ADVISORY_RULE, MAIL_ADVISORY_RULE, FTP_ADVISORY_RULE, REGISTRY_ADVISORY_RULE
 
 
 @pytest.mark.parametrize(("source", "expected"), [
@@ -12,38 +23,67 @@ from scanner.scan import scan_text
                  id="requests-tuple"),
     pytest.param('PW = "Tr0ub4dor-3x"\nrequests.post(url,\n    auth=HTTPBasicAuth("u", PW))',
                  [(LITERAL_RULE, 1, "Tr0ub4dor-3x")], id="module-constant-across-lines"),
-    pytest.param('server.login(user, os.environ["SMTP_PASSWORD"])',
-                 [(ADVISORY_RULE, 1, "os.environ['SMTP_PASSWORD']")], id="smtp-env"),
-    pytest.param("def f(session, user, pw):\n    session.auth = (user, pw)", [(ADVISORY_RULE, 2, "pw")],
-                 id="parameter"),
-    pytest.param('ftp.login("ops", getpass.getpass())', [(ADVISORY_RULE, 1, "getpass.getpass()")], id="getpass"),
+    pytest.param('server.login(user, os.environ["SMTP_PASSWORD"])', [(MAIL, 1, 'os.environ["SMTP_PASSWORD"]')],
+                 id="smtp-env-as-written"),
+    pytest.param("def f(session, user, pw):\n    session.auth = (user, pw)", [(HTTP, 2, "pw")], id="parameter"),
+    pytest.param('ftp.login("ops", getpass.getpass())', [(FTP, 1, "getpass.getpass()")], id="ftp-getpass"),
+    pytest.param('registry.login(user, os.environ["REGISTRY_PASSWORD"])',
+                 [(REGISTRY, 1, 'os.environ["REGISTRY_PASSWORD"]')], id="registry-login"),
+    pytest.param('requests.get(url, auth=HTTPBasicAuth(u, SecretStr(os.environ["PW"])))',
+                 [(HTTP, 1, 'SecretStr(os.environ["PW"])')], id="secret-wrapper-is-still-a-password"),
+    pytest.param('pop.pass_(os.environ["POP_PASSWORD"])', [(MAIL, 1, 'os.environ["POP_PASSWORD"]')], id="poplib"),
+    pytest.param('jira = JIRA(server, basic_auth=(user, os.environ["JIRA_PASSWORD"]))',
+                 [(HTTP, 1, 'os.environ["JIRA_PASSWORD"]')], id="basic-auth-keyword-tuple"),
+    # Not outbound logins with a password: nothing to migrate.
     pytest.param('psycopg2.connect(password=os.environ["PG"])', [], id="db-env-is-fine"),
     pytest.param('paramiko.SSHClient().connect(host, password=os.environ["SSH_PW"])', [], id="ssh-env-is-fine"),
     pytest.param("SOCKSProxyManager(proxy, username=user, password=pw)", [], id="socks-proxy-variable-is-fine"),
+    pytest.param("auth = HTTPProxyAuth(proxy_user, proxy_password)", [], id="proxy-auth"),
     pytest.param("key = load_pem_private_key(data, password=passphrase)", [], id="key-passphrase-variable"),
-    pytest.param('key = load_pem_private_key(data, password=b"Kq8!vR2xLm")', [(LITERAL_RULE, 1, "Kq8!vR2xLm")],
-                 id="key-passphrase-literal-is-a-leak"),
+    pytest.param("key = cls(filename=path, password=password)", [], id="key-file-passphrase"),
+    pytest.param("digest = bcrypt.kdf(password=password, salt=salt, desired_key_bytes=32, rounds=16)", [],
+                 id="kdf"),
+    pytest.param("user.set_password(password=form.password)", [], id="account-management"),
+    pytest.param("creds = HTTPBasicCredentials(username=username, password=password)", [],
+                 id="server-side-parsing-of-an-incoming-header"),
+    pytest.param("resp = client.post(url, auth=(self.client_id, self.client_secret))", [], id="oauth-client-auth"),
+    pytest.param("auth = aiohttp.BasicAuth(auth['client_id'], auth['client_secret'])", [],
+                 id="oauth-client-auth-object"),
+    pytest.param("requests.post(url, auth=requests.auth.HTTPBasicAuth('user', key))", [],
+                 id="token-sent-as-the-password"),
+    pytest.param("requests.get(url, auth=(user, os.environ['API_TOKEN']))", [], id="token-in-the-tuple"),
+    pytest.param("self.login(remote_user, password)", [], id="unknown-login-receiver"),
     pytest.param("broker = Namespace(user=Option(type='string'), password=Option(type='string'))", [],
                  id="schema-declaration"),
+    pytest.param("module = AnsibleModule(argument_spec=dict(password=dict(type='str', no_log=True)))", [],
+                 id="argument-spec"),
+    # Literal passwords are leaks wherever they go.
+    pytest.param('key = load_pem_private_key(data, password=b"Kq8!vR2xLm")', [(LITERAL_RULE, 1, "Kq8!vR2xLm")],
+                 id="key-passphrase-literal-is-a-leak"),
     pytest.param('server.login("ops", b"Kq8!vR2xLm")', [(LITERAL_RULE, 1, "Kq8!vR2xLm")], id="bytes-literal"),
-    pytest.param("client = Client(username=u, password=SecretStr(os.environ['PW']))",
-                 [(ADVISORY_RULE, 1, "SecretStr(os.environ['PW'])")], id="secret-wrapper-is-still-a-password"),
     pytest.param('SOCKSProxyManager(proxy, username="ops", password="Kq8!vR2xLm")', [(LITERAL_RULE, 1, "Kq8!vR2xLm")],
                  id="socks-proxy-literal-is-a-leak"),
     pytest.param('pymysql.connect(host="db", password="Kq8!vR2xLm")', [(LITERAL_RULE, 1, "Kq8!vR2xLm")],
                  id="db-literal-is-a-leak"),
     pytest.param('mgr.add_password(None, "https://api.example.org", "bob", "Kq8!vR2xLm")',
                  [(LITERAL_RULE, 1, "Kq8!vR2xLm")], id="urllib-password-manager"),
-    pytest.param('pop.pass_(os.environ["POP_PASSWORD"])', [(ADVISORY_RULE, 1, "os.environ['POP_PASSWORD']")],
-                 id="poplib"),
     pytest.param("requests.get(url, auth=None)", [], id="auth-none"),
     pytest.param('requests.get(url, headers={"Authorization": f"Bearer {os.environ[\'T\']}"})', [],
                  id="bearer-from-env"),
     pytest.param("def login(self, password: str) -> None: ...", [], id="type-hint"),
     pytest.param("this is not python (", [], id="syntax-error"),
+    pytest.param("x = " + " + ".join(["'a'"] * 3000) + "\nlogin(u, 'Kq8!vR2xLm')", [], id="too-deep-to-parse"),
 ])
 def test_auth_sites(source: str, expected: list[tuple[str, int, str]]) -> None:
     assert [(s.rule_id, s.line, s.value) for s in iter_auth_sites(source)] == expected
+
+
+def test_a_site_is_placed_where_its_password_is_written() -> None:
+    """The same text earlier on the line must not move the finding (a search would find the first)."""
+    [site] = iter_auth_sites('check("pw"); server.login("pw", "pw")\n')
+    assert (site.line, site.column, site.end_column) == (1, 33, 35)
+    [site] = iter_auth_sites('x = "é"; server.login(user, os.environ["PW"])\n')
+    assert (site.column, site.end_column, site.value) == (28, 44, 'os.environ["PW"]')
 
 
 def test_placeholder_literal_is_not_a_leak(rulebook: Rulebook) -> None:
@@ -53,7 +93,7 @@ def test_placeholder_literal_is_not_a_leak(rulebook: Rulebook) -> None:
 
 def test_advisory_findings_are_low_and_say_how_to_migrate(rulebook: Rulebook) -> None:
     [finding] = scan_text('server.login(\n    user,\n    os.environ["SMTP_PASSWORD"],\n)\n', rulebook, "mail.py")
-    assert (finding.rule_id, finding.location.line, finding.severity.label) == (ADVISORY_RULE, 3, "low")
+    assert (finding.rule_id, finding.location.line, finding.severity.label) == (MAIL_ADVISORY_RULE, 3, "low")
     assert "token" in finding.remediation
 
 

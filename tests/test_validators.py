@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 import random
+from collections.abc import Callable
 
 import pytest
 
@@ -10,11 +12,22 @@ from scanner.validators import (
     check_aws_key_id,
     check_basic_credentials,
     check_crc32_token,
+    check_encrypted_private_key,
     check_jwt,
     check_private_key,
     check_pypi_token,
 )
-from tests.fakes import crc32_token, jwt, pypi_token
+from tests.fakes import (
+    clear_key,
+    crc32_token,
+    der_sequence,
+    jwt,
+    legacy_encrypted_key,
+    openssh_key,
+    pem,
+    pypi_token,
+    random_bytes,
+)
 
 
 @pytest.mark.parametrize("prefix", ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "npm_"])
@@ -53,10 +66,35 @@ def test_jwt_header_and_payload_must_decode(rng: random.Random) -> None:
     assert check_jwt("eyJhbGciOi.eyJzdWIiOi.signaturesignature") is Validation.FAILED
 
 
-def test_private_key_body_must_be_der_or_openssh() -> None:
-    body = "MIIEvenIy8zJNfbNH2EiauFTOK4aNABNM7oNJGrATIGxuvI+O/nu9fefK0k0r4f1\n" * 3
-    assert check_private_key(f"-----BEGIN PRIVATE KEY-----\n{body}-----END PRIVATE KEY-----") is Validation.PASSED
+def test_private_key_body_must_be_whole_der_or_openssh(rng: random.Random) -> None:
+    key = clear_key(rng)
+    assert check_private_key(key) is Validation.PASSED
+    assert check_private_key(openssh_key(rng)) is Validation.PASSED
+    lines = key.splitlines()
+    truncated = "\n".join([*lines[:3], lines[-1]])
+    assert check_private_key(truncated) is Validation.FAILED  # the SEQUENCE declares more than is there
     assert check_private_key("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----") is Validation.FAILED
+
+
+@pytest.mark.parametrize("writing", [
+    pytest.param(lambda key: json.dumps({"private_key": key}), id="json-string-with-escaped-newlines"),
+    pytest.param(lambda key: key.replace("\n", "\r\n"), id="crlf"),
+    pytest.param(lambda key: "KEY = (\n" + "".join(f"    '{line}\\n'\n" for line in key.splitlines()) + ")",
+                 id="joined-python-literals"),
+    pytest.param(lambda key: "const KEY = " + " +\n  ".join(f'"{line}\\n"' for line in key.splitlines()) + ";",
+                 id="concatenated-js-strings"),
+    pytest.param(lambda key: key.replace("\n", "\\r\\n"), id="escaped-crlf"),
+])
+def test_a_key_is_decoded_from_how_code_writes_it(rng: random.Random, writing: Callable[[str], str]) -> None:
+    assert check_private_key(writing(clear_key(rng))) is Validation.PASSED
+
+
+def test_encrypted_keys_are_their_own_rule(rng: random.Random) -> None:
+    for key in (legacy_encrypted_key(rng), openssh_key(rng, "aes256-ctr"),
+                pem("ENCRYPTED PRIVATE KEY", der_sequence(random_bytes(rng, 200)))):
+        assert (check_private_key(key), check_encrypted_private_key(key)) == (Validation.FAILED, Validation.PASSED)
+    clear = clear_key(rng)
+    assert (check_private_key(clear), check_encrypted_private_key(clear)) == (Validation.PASSED, Validation.FAILED)
 
 
 @pytest.mark.parametrize(("key_id", "expected"), [

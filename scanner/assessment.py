@@ -1,0 +1,80 @@
+"""What the filters and the score know about one candidate: the shape of its value and where it sits.
+
+Computed once per candidate (scanner/scan.py), then read by the filters (scanner/filters.py: whether to
+report it) and by the score (scanner/scoring.py: how loudly).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from scanner.context import Context, is_comment_line, path_contexts
+from scanner.model import Candidate, Validation
+from scanner.rulebook import Rule
+from scanner.shape import Shape, decoded_text, judge
+
+GENERIC_TAG = "generic"
+ADVISORY_TAG = "advisory"
+# Kinds whose value a person may have chosen; a token or key is generated, never typed.
+CHOSEN_KINDS = frozenset({"password", "basic-auth", "connection-string"})
+BASIC_CREDENTIALS = "basic-credentials"
+VENDOR_BODY = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    shape: Shape
+    judged: str  # the text that was judged: the value, its body after a vendor prefix, or what it encodes
+    encoded: bool  # the value is base64 or hex of readable text
+    contexts: frozenset[Context]
+    in_comment: bool
+
+    @property
+    def is_readable(self) -> bool:
+        return self.shape in (Shape.WORDS, Shape.PATTERNED)
+
+
+def judged_text(rule: Rule, cand: Candidate, prefixes: Iterable[str]) -> tuple[str, bool]:
+    """What a person would read: the password inside a Basic credential, the text a base64 value encodes,
+    the body after a vendor prefix (`xoxb-users_list_pagination` reads as words once `xoxb-` is off)."""
+    if rule.validator == BASIC_CREDENTIALS:
+        decoded = decoded_text(cand.secret) or ""
+        return decoded.partition(":")[2], False
+    value = strip_prefix(cand.secret, prefixes)
+    encoded = decoded_text(value) if GENERIC_TAG in rule.tags else None
+    if encoded is not None:
+        return (encoded.partition(":")[2] or encoded) if looks_like_credentials(encoded) else encoded, True
+    return value, False
+
+
+def looks_like_credentials(text: str) -> bool:
+    user, sep, password = text.partition(":")
+    return bool(sep and user and password and " " not in user and "{" not in user)
+
+
+def strip_prefix(value: str, prefixes: Iterable[str]) -> str:
+    lowered = value.lower()
+    prefix = max((p for p in prefixes if lowered.startswith(p)), key=len, default="")
+    return value[len(prefix):] if prefix and len(value) > len(prefix) else value
+
+
+def assess(rule: Rule, cand: Candidate, prefixes: Iterable[str] = ()) -> Assessment:
+    if (cand.validation is Validation.PASSED and rule.validator != BASIC_CREDENTIALS) or ADVISORY_TAG in rule.tags:
+        shape, judged, encoded = Shape.RANDOM, cand.secret, False  # a checksum or a parse is the evidence
+    else:
+        judged, encoded = judged_text(rule, cand, prefixes)
+        shape = judge(judged)
+    return Assessment(shape=shape, judged=judged, encoded=encoded, contexts=path_contexts(cand.path),
+                      in_comment=is_comment_line(cand.line_text))
+
+
+def vendor_prefixes(rules: Iterable[Rule]) -> frozenset[str]:
+    """Literal token prefixes of the provider rules (`ghp_`, `xoxb-`, `glpat-`, `sk_live_`): their keywords
+    that end with a separator. A generic rule seeing one of these defers to the provider's rule."""
+    return frozenset(
+        keyword for rule in rules if GENERIC_TAG not in rule.tags and rule.kind in ("token", "key")
+        for keyword in rule.keywords
+        if len(keyword) >= 4 and keyword[-1] in "-_" and keyword[0].isalpha() and VENDOR_BODY.match(keyword[:-1])
+    )

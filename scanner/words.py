@@ -1,0 +1,80 @@
+"""English words, from wordfreq's frequency list: what tells a readable value from a generated one.
+
+Two sets, because a word found whole is stronger evidence than a word found inside a longer run: a
+value part that *is* a word may be rarer (Zipf >= 2.0: "pagination", "oauth", "pygmalion"), while the
+pieces a run is cut into must be common (Zipf >= 3.5), or random letters would split into obscure
+three-letter words. Both thresholds were measured (docs/scoring.md, "Value shape").
+
+Building the sets from wordfreq takes about 0.3 s, so they are cached as marshal data beside the rule
+cache, keyed by wordfreq's version; any problem with the cache only means they are built again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import marshal
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner.rulecache import cache_dir, store
+
+WHOLE_MIN_ZIPF = 2.0
+PIECE_MIN_ZIPF = 3.5
+SHORT_MIN_ZIPF = 6.0  # two-letter words count only when they are as common as "of", "to", "my", "at"
+MIN_LENGTH = 3
+FORMAT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    whole: frozenset[str]  # a value part that is one of these reads as a word
+    pieces: frozenset[str]  # the words a run of letters may be cut into
+    short: frozenset[str]  # two-letter function words ("BeAtLeast")
+
+
+@functools.cache
+def english_words() -> Words:
+    """The word sets, from the cache when it is current; built from wordfreq otherwise."""
+    from importlib.metadata import version
+
+    key = f"words-{FORMAT}-{version('wordfreq')}-{WHOLE_MIN_ZIPF}-{PIECE_MIN_ZIPF}.marshal"
+    folder = cache_dir()
+    target = folder / key if folder else None
+    cached = read_cache(target) if target else None
+    if cached is not None:
+        return cached
+    words = build_words()
+    if target is not None:
+        store(target, [sorted(words.whole), sorted(words.pieces), sorted(words.short)])
+    return words
+
+
+def read_cache(target: Path) -> Words | None:
+    with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
+        whole, pieces, short = marshal.loads(target.read_bytes())
+        if isinstance(whole, list) and isinstance(pieces, list) and isinstance(short, list):
+            return Words(frozenset(whole), frozenset(pieces), frozenset(short))
+    return None
+
+
+def build_words() -> Words:
+    from wordfreq import get_frequency_dict
+
+    whole: set[str] = set()
+    pieces: set[str] = set()
+    short: set[str] = set()
+    for word, frequency in get_frequency_dict("en", "large").items():
+        if len(word) < 2 or not word.isascii() or not word.isalpha():
+            continue
+        zipf = math.log10(frequency) + 9  # wordfreq's Zipf scale: log10 of occurrences per billion words
+        if len(word) < MIN_LENGTH:
+            if zipf >= SHORT_MIN_ZIPF:
+                short.add(word)
+            continue
+        if zipf >= WHOLE_MIN_ZIPF:
+            whole.add(word)
+        if zipf >= PIECE_MIN_ZIPF:
+            pieces.add(word)
+    return Words(frozenset(whole), frozenset(pieces), frozenset(short))
