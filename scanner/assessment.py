@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from scanner.context import Context, is_comment_line, path_contexts
+from scanner.context import is_comment_line, path_contexts
 from scanner.model import Candidate, Validation
 from scanner.rulebook import Rule
 from scanner.shape import Shape, decoded_text, judge
@@ -23,17 +22,47 @@ BASIC_CREDENTIALS = "basic-credentials"
 VENDOR_BODY = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 
-@dataclass(frozen=True, slots=True)
 class Assessment:
-    shape: Shape
-    judged: str  # the text that was judged: the value, its body after a vendor prefix, or what it encodes
-    encoded: bool  # the value is base64 or hex of readable text
-    contexts: frozenset[Context]
-    in_comment: bool
+    """The shape is judged on first use: most candidates are dropped by a cheaper filter first (a failed
+    checksum, a placeholder), and judging needs the word list (28 ms to load)."""
+
+    __slots__ = ("_verdict", "cand", "contexts", "in_comment", "prefixes", "rule")
+
+    def __init__(self, rule: Rule, cand: Candidate, prefixes: Iterable[str] = ()) -> None:
+        self.rule, self.cand, self.prefixes = rule, cand, prefixes
+        self.contexts = path_contexts(cand.path)
+        self.in_comment = is_comment_line(cand.line_text)
+        self._verdict: tuple[Shape, str, bool] | None = None
+
+    def verdict(self) -> tuple[Shape, str, bool]:
+        if self._verdict is None:
+            self._verdict = judge_candidate(self.rule, self.cand, self.prefixes)
+        return self._verdict
+
+    @property
+    def shape(self) -> Shape:
+        return self.verdict()[0]
+
+    @property
+    def judged(self) -> str:
+        """The text that was judged: the value, its body after a vendor prefix, or what it encodes."""
+        return self.verdict()[1]
+
+    @property
+    def encoded(self) -> bool:
+        """The value is base64 or hex of readable text."""
+        return self.verdict()[2]
 
     @property
     def is_readable(self) -> bool:
         return self.shape in (Shape.WORDS, Shape.PATTERNED)
+
+
+def judge_candidate(rule: Rule, cand: Candidate, prefixes: Iterable[str]) -> tuple[Shape, str, bool]:
+    if (cand.validation is Validation.PASSED and rule.validator != BASIC_CREDENTIALS) or ADVISORY_TAG in rule.tags:
+        return Shape.RANDOM, cand.secret, False  # a checksum or a parse is the evidence
+    judged, encoded = judged_text(rule, cand, prefixes)
+    return judge(judged), judged, encoded
 
 
 def judged_text(rule: Rule, cand: Candidate, prefixes: Iterable[str]) -> tuple[str, bool]:
@@ -61,13 +90,7 @@ def strip_prefix(value: str, prefixes: Iterable[str]) -> str:
 
 
 def assess(rule: Rule, cand: Candidate, prefixes: Iterable[str] = ()) -> Assessment:
-    if (cand.validation is Validation.PASSED and rule.validator != BASIC_CREDENTIALS) or ADVISORY_TAG in rule.tags:
-        shape, judged, encoded = Shape.RANDOM, cand.secret, False  # a checksum or a parse is the evidence
-    else:
-        judged, encoded = judged_text(rule, cand, prefixes)
-        shape = judge(judged)
-    return Assessment(shape=shape, judged=judged, encoded=encoded, contexts=path_contexts(cand.path),
-                      in_comment=is_comment_line(cand.line_text))
+    return Assessment(rule, cand, prefixes)
 
 
 def vendor_prefixes(rules: Iterable[Rule]) -> frozenset[str]:

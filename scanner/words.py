@@ -37,9 +37,7 @@ class Words:
 @functools.cache
 def english_words() -> Words:
     """The word sets, from the cache when it is current; built from wordfreq otherwise."""
-    from importlib.metadata import version
-
-    key = f"words-{FORMAT}-{version('wordfreq')}-{WHOLE_MIN_ZIPF}-{PIECE_MIN_ZIPF}.marshal"
+    key = f"words-{FORMAT}-{data_stamp()}-{WHOLE_MIN_ZIPF}-{PIECE_MIN_ZIPF}.marshal"
     folder = cache_dir()
     target = folder / key if folder else None
     cached = read_cache(target) if target else None
@@ -49,6 +47,20 @@ def english_words() -> Words:
     if target is not None:
         store(target, [sorted(words.whole), sorted(words.pieces), sorted(words.short)])
     return words
+
+
+def data_stamp() -> str:
+    """Size and time of wordfreq's English list: importing wordfreq (0.3 s) or reading its version from the
+    package metadata (40 ms) to key the cache would cost more than the cache saves."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("wordfreq")
+    origin = Path(spec.origin) if spec and spec.origin else None
+    try:
+        stat = (origin.parent / "data" / "large_en.msgpack.gz").stat() if origin else None
+    except OSError:
+        stat = None
+    return f"{stat.st_size:x}-{stat.st_mtime_ns:x}" if stat else "unknown"
 
 
 def read_cache(target: Path) -> Words | None:
