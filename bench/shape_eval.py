@@ -3,11 +3,10 @@
     python -m bench.shape_eval --realworld ../realworld --triage ../shared/bench/realworld/dev-triage.tsv \
         --dev ../shared/bench/dev
 
-Values are collected at run time (credlint --show-secrets on each checkout, matched to the judged rows)
-and only counted: nothing is written. Three sets:
-  dummies   findings judged FP on real repositories as a readable value (dummy, docs example, field name,
-            identifier, vendor-prefixed dummy, placeholder, encoded text)
-  real      findings judged right on real repositories, and every labelled finding of the dev corpus
+Values are collected at run time and only counted: nothing is written. Three sets:
+  dummies   rule matches, before any filter, on lines of real repositories judged FP as a readable value
+            (dummy, docs example, field name, identifier, vendor-prefixed dummy, placeholder, encoded text)
+  real      rule matches on lines judged right there, and every labelled finding of the dev corpus
   random    generated values (base62, base64, hex, Django-style, printable), 16 to 64 characters
 A judgement is good when it calls the dummies readable and nothing else.
 """
@@ -23,11 +22,14 @@ import string
 import subprocess
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from scanner.engine import shannon_entropy
+from scanner.engine import Engine, shannon_entropy
+from scanner.model import Chunk
+from scanner.rulebook import load_rulebook
 from scanner.shape import Shape, decoded_text, judge
+from scanner.sources.tree import FileRef, iter_tree, locate, read_chunk
 
 READABLE_CLASSES = {"dummy-test-value", "docs-example", "field-name", "identifier", "vendor-prefixed-dummy",
                     "placeholder", "encoded-data"}
@@ -44,6 +46,21 @@ def findings(credlint: str, checkout: Path) -> list[dict[str, object]]:
         return found
 
 
+def candidates(checkout: Path) -> Iterator[tuple[str, int, str, str]]:
+    """Every rule match before any filter (path, line, kind, value): the filters are what is measured."""
+    rulebook = load_rulebook()
+    engine = Engine(rulebook)
+    advisory = {r.id for r in rulebook.rules if "advisory" in r.tags}
+    workspace = locate([checkout])
+    for ref in iter_tree([checkout], workspace, ()):
+        chunk = read_chunk(ref, 10 * 1024 * 1024) if isinstance(ref, FileRef) else None
+        if not isinstance(chunk, Chunk):
+            continue
+        for rule, cand, index in engine.iter_candidates(chunk):
+            if rule.id not in advisory:
+                yield chunk.path, index.line_of(cand.start), rule.kind, cand.secret
+
+
 def judged_rows(paths: Iterable[Path]) -> dict[tuple[str, str], str]:
     rows: dict[tuple[str, str], str] = {}
     for path in paths:
@@ -54,18 +71,20 @@ def judged_rows(paths: Iterable[Path]) -> dict[tuple[str, str], str]:
     return rows
 
 
-def realworld_values(credlint: str, root: Path, triage: list[Path]) -> tuple[list[str], list[str]]:
+def realworld_values(root: Path, triage: list[Path]) -> tuple[list[str], list[str]]:
     verdicts = judged_rows(triage)
     dummies, real = [], []
     for checkout in sorted(p for p in root.iterdir() if (p / ".git").exists()):
-        for f in findings(credlint, checkout):
-            verdict = verdicts.get((checkout.name, f"{f['path']}:{f['line']}"))
-            if verdict is None or f["kind"] in SKIPPED_KINDS or f.get("severity") == "low":
+        seen: set[tuple[str, int, str]] = set()
+        for path, line, kind, value in candidates(checkout):
+            verdict = verdicts.get((checkout.name, f"{path}:{line}"))
+            if verdict is None or kind in SKIPPED_KINDS or (path, line, value) in seen:
                 continue
+            seen.add((path, line, value))
             if verdict == "right":
-                real.append(str(f["secret"]))
+                real.append(value)
             elif verdict.removeprefix("FP:") in READABLE_CLASSES:
-                dummies.append(str(f["secret"]))
+                dummies.append(value)
     return dummies, real
 
 
@@ -114,7 +133,7 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, required=True, help="the labelled corpus (labels.jsonl, tree/)")
     parser.add_argument("--credlint", default=str(Path(__file__).resolve().parent.parent / ".venv/bin/credlint"))
     args = parser.parse_args()
-    dummies, real = realworld_values(args.credlint, args.realworld, args.triage)
+    dummies, real = realworld_values(args.realworld, args.triage)
     real += dev_values(args.credlint, args.dev)
     generated = random_values()
     print(f"{'judgement':<40} {'dummies readable':>17} {'real readable':>14} {'random readable':>16}")

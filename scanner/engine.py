@@ -64,6 +64,14 @@ class LineIndex:
         end = self.text.find("\n", offset)
         return self.text[start:end if end >= 0 else len(self.text)]
 
+    def context(self, start: int, end: int) -> str:
+        """The line around a value, at most CONTEXT characters either side of it: what filters read. A
+        whole 1 MB line per candidate would make every line check quadratic in the line's length."""
+        low, high = max(0, start - CONTEXT), min(len(self.text), end + CONTEXT)
+        begin = self.text.rfind("\n", low, start) + 1 or low
+        stop = self.text.find("\n", end, high)
+        return self.text[begin:high if stop < 0 else stop]
+
 
 def shannon_entropy(value: str) -> float:
     """Bits per character; random base62 is about 5.95, English words about 3."""
@@ -76,8 +84,13 @@ def shannon_entropy(value: str) -> float:
 # A rule whose regex can span lines runs on the whole text; every other rule runs only on the lines
 # where one of its keywords occurs, which is what keeps `(?i)(?:password|...)`-style rules cheap.
 MULTILINE_MARKERS = ("[\\s\\S]", "(?s")
-# Past this many keyword hits in one chunk, one pass over the whole text is cheaper than many windows.
-MAX_WINDOWS = 2000
+# A finding is one value: no match is longer than this (keys excepted, which span lines and run on the
+# whole text). On a line longer than twice this, a regex runs only this far either side of its keyword,
+# so that a 1 MB line of minified code or recorded JSON costs what its keywords cost, not its length.
+MAX_SPAN = 1024
+CONTEXT = 256  # characters of the line either side of a value that filters and the score look at
+MAX_SECRET = {"key": 20000, "token": 4096}
+DEFAULT_MAX_SECRET = MAX_SPAN
 
 
 def spans_lines(rule: Rule) -> bool:
@@ -121,7 +134,7 @@ class Engine:
             rule = self.rules[i]
             offsets = [o for k in self.rule_keywords[i] if k in hits for o in hits[k]]
             # No offsets means the matcher only knows *that* a keyword occurs (non-ASCII text).
-            whole = self.whole_text[i] or not offsets or len(offsets) > MAX_WINDOWS
+            whole = self.whole_text[i] or not offsets
             out.append((rule, None if whole else line_windows(text, offsets)))
         return out
 
@@ -130,9 +143,10 @@ class Engine:
         for rule, windows in self.rule_windows(chunk.text):
             if not rule.applies_to(chunk.path):
                 continue
+            longest = MAX_SECRET.get(rule.kind, DEFAULT_MAX_SECRET)
             for match in iter_matches(rule.regex, chunk.text, windows):
                 start, end = match.span(rule.secret_group)
-                if start < 0 or end <= start:
+                if start < 0 or end <= start or end - start > longest:
                     continue
                 index = index or LineIndex(chunk.text)
                 yield rule, make_candidate(rule, chunk, match, index), index
@@ -153,7 +167,7 @@ class Engine:
             # The site's position, not a search for its text: the same text may sit earlier on the line.
             start = index.line_start(site.line) + site.column
             end = start + len(site.value)
-            yield rule, Candidate(rule.id, chunk.path, start, end, site.value, index.line_text(site.line)), index
+            yield rule, Candidate(rule.id, chunk.path, start, end, site.value, index.context(start, end)), index
 
     def plugin_candidates(self, runner: PluginRunner, chunk: Chunk) -> Iterator[tuple[Rule, Candidate, LineIndex]]:
         rule = runner.rule
@@ -162,19 +176,21 @@ class Engine:
             return
         index = LineIndex(chunk.text)
         for start, secret in runner.iter_secrets(chunk.path, chunk.text):
-            line_text = index.text_around(start)
-            yield rule, Candidate(rule.id, chunk.path, start, start + len(secret), secret, line_text), index
+            context = index.context(start, start + len(secret))
+            yield rule, Candidate(rule.id, chunk.path, start, start + len(secret), secret, context), index
 
 
 def line_windows(text: str, offsets: list[int]) -> list[tuple[int, int]]:
-    """Merge the lines holding the given offsets into disjoint (start, end) windows."""
+    """Merge the lines holding the given offsets into disjoint (start, end) windows; on a long line, only
+    MAX_SPAN either side of each offset."""
     windows: list[tuple[int, int]] = []
     for offset in sorted(offsets):
         if windows and offset < windows[-1][1]:
             continue
-        start = text.rfind("\n", 0, offset) + 1
-        end = text.find("\n", offset)
-        end = len(text) if end < 0 else end
+        low, high = max(0, offset - MAX_SPAN), min(len(text), offset + MAX_SPAN)
+        start = text.rfind("\n", low, offset) + 1 or low  # searched within the span only: one pass, not n²
+        end = text.find("\n", offset, high)
+        end = high if end < 0 else end
         if windows and start <= windows[-1][1] + 1:
             windows[-1] = (windows[-1][0], end)
         else:
@@ -196,5 +212,5 @@ def make_candidate(rule: Rule, chunk: Chunk, match: re.Match[str], index: LineIn
     validation = VALIDATORS[rule.validator](secret) if rule.validator else Validation.NOT_CHECKED
     return Candidate(
         rule_id=rule.id, path=chunk.path, start=start, end=end, secret=secret,
-        line_text=index.text_around(start), validation=validation,
+        line_text=index.context(start, end), validation=validation,
     )

@@ -81,7 +81,7 @@ class Candidate:
     start: int
     end: int
     secret: str = field(repr=False)
-    line_text: str = field(repr=False)
+    line_text: str = field(repr=False)  # the line around the value (at most 256 characters either side)
     validation: Validation = Validation.NOT_CHECKED
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,7 +21,7 @@ from scanner.model import Candidate, Chunk, Dropped, FileResult, Finding, ScanRe
 from scanner.rulebook import Rule, Rulebook
 from scanner.scoring import make_finding
 from scanner.sources.tree import FileRef, Workspace, iter_tree, locate, read_chunk, repository_salt
-from scanner.suppression import find_allowance
+from scanner.suppression import Allowances
 
 if TYPE_CHECKING:  # only for a signature: the baseline module is imported when a baseline is used
     from scanner.baseline import Baseline
@@ -65,7 +66,8 @@ class Scanner:
         if kept and index is not None:
             pairs = self.without_rejected(kept, rejected, result, index)
             hygiene = {rule.id for rule, _ in pairs if HYGIENE_TAG in rule.tags}
-            chosen = [with_allowance(f, index) for f in one_per_value(best_per_span(pairs), hygiene)]
+            allowances = Allowances(index.line_text, len(index.starts))
+            chosen = [with_allowance(f, allowances) for f in one_per_value(best_per_span(pairs), hygiene)]
             result.findings = with_line_hashes(chunk.text, chosen) if hash_lines else chosen
         return result
 
@@ -98,10 +100,8 @@ def one_per_value(findings: list[Finding], hygiene: set[str]) -> list[Finding]:
     return [f for f in findings if best[(f.location.line, f.secret_hash, f.rule_id in hygiene)] is f]
 
 
-def with_allowance(finding: Finding, index: LineIndex) -> Finding:
-    line = finding.location.line
-    lines = [index.line_text(n) if n > 0 else "" for n in (line - 1, line)]
-    allowance = find_allowance(lines, 2, finding.rule_id)
+def with_allowance(finding: Finding, allowances: Allowances) -> Finding:
+    allowance = allowances.for_finding(finding.location.line, finding.rule_id)
     return replace(finding, suppressed=allowance.justification) if allowance else finding
 
 
@@ -109,20 +109,33 @@ def best_per_span(kept: list[tuple[Rule, Finding]]) -> list[Finding]:
     """Where several rules match the same text, keep the most specific (highest score) finding. Hygiene
     findings (cleartext HTTP) sit beside the leak they describe, so they are kept once per span too."""
     ordered = sorted(kept, key=lambda pair: (-pair[1].score, -pair[0].confidence, pair[1].location.line))
-    chosen: list[Finding] = []
-    hygiene: list[Finding] = []
+    chosen, hygiene = Spans(), Spans()
     for rule, finding in ordered:
-        group = hygiene if HYGIENE_TAG in rule.tags else chosen
-        if not any(overlaps(finding, other) for other in group):
-            group.append(finding)
-    chosen += hygiene
-    return sorted(chosen, key=lambda f: (f.location.line, f.location.column, f.rule_id))
+        (hygiene if HYGIENE_TAG in rule.tags else chosen).add_if_free(finding)
+    return sorted(chosen.findings + hygiene.findings, key=lambda f: (f.location.line, f.location.column, f.rule_id))
 
 
-def overlaps(a: Finding, b: Finding) -> bool:
-    start_a, end_a = (a.location.line, a.location.column), (a.location.end_line, a.location.end_column)
-    start_b, end_b = (b.location.line, b.location.column), (b.location.end_line, b.location.end_column)
-    return start_a < end_b and start_b < end_a
+Position = tuple[int, int]
+
+
+class Spans:
+    """Disjoint spans kept sorted, so that each overlap test is a bisection: a line of recorded JSON with
+    20,000 values must not cost 20,000² comparisons."""
+
+    def __init__(self) -> None:
+        self.starts: list[Position] = []
+        self.ends: list[Position] = []
+        self.findings: list[Finding] = []
+
+    def add_if_free(self, finding: Finding) -> None:
+        loc = finding.location
+        start, end = (loc.line, loc.column), (loc.end_line, loc.end_column)
+        i = bisect.bisect_left(self.starts, start)
+        if (i > 0 and self.ends[i - 1] > start) or (i < len(self.starts) and self.starts[i] < end):
+            return
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+        self.findings.append(finding)
 
 
 def with_line_hashes(text: str, findings: list[Finding]) -> list[Finding]:

@@ -183,17 +183,21 @@ def reads_as_leet(text: str, words: Words) -> bool:
     return alnum > 0 and 2 * spelt >= alnum
 
 
+# Every 4-character piece of a sequence, found overlapping in one pass (a lookahead consumes nothing).
+SEQUENCE_PIECES = re.compile("(?=(" + "|".join(sorted({re.escape(run[i:i + 4]) for source in SEQUENCES
+                                                       for run in (source, source[::-1])
+                                                       for i in range(len(run) - 3)})) + "))")
+REPEATS = re.compile(r"(.)\1{2,}")
+
+
 def patterned_share(text: str) -> float:
     """Share of the value in runs of one character (3+) or in alphabet, digit and keyboard sequences (4+)."""
     low = text.lower()
-    marked = [False] * len(low)
-    for match in re.finditer(r"(.)\1{2,}", low):
-        marked[match.start():match.end()] = [True] * (match.end() - match.start())
-    for run in SEQUENCES:
-        for source in (run, run[::-1]):
-            for start in range(len(source) - 3):
-                for match in re.finditer(re.escape(source[start:start + 4]), low):
-                    marked[match.start():match.end()] = [True] * 4
+    marked = bytearray(len(low))
+    for match in REPEATS.finditer(low):
+        marked[match.start():match.end()] = b"\x01" * (match.end() - match.start())
+    for match in SEQUENCE_PIECES.finditer(low):
+        marked[match.start():match.start() + 4] = b"\x01\x01\x01\x01"
     return sum(marked) / len(low)
 
 
