@@ -16,7 +16,7 @@ from scanner.engine import shannon_entropy
 from scanner.model import Candidate, Validation
 from scanner.python_auth import TOKEN_USERNAME
 from scanner.rulebook import Rule
-from scanner.shape import Shape
+from scanner.shape import Shape, judge
 from scanner.validators import b64decode_loose
 
 PLACEHOLDER_SHAPES = re.compile(
@@ -65,7 +65,7 @@ VENDOR_EXAMPLES = frozenset(
      ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"}
 )
 # Last: the Azure Storage emulator's (Azurite's) published account key, the same in every installation.
-VENDOR_EXAMPLE_MARKERS = ("EXAMPLE", "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+VENDOR_EXAMPLE_MARKERS = ("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
                           "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq")
 # The example passwords of the HTTP authentication RFCs (7617 Basic, 2617/7616 Digest), copied into tests.
 RFC_EXAMPLE_PASSWORDS = frozenset({"open sesame", "circle of life", "circleoflife"})
@@ -273,7 +273,12 @@ CHECKSUM_VALIDATORS = frozenset({"github-checksum", "npm-checksum", "pypi-macaro
 
 def placeholder(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
     checked = cand.validation is Validation.PASSED and rule.validator in CHECKSUM_VALIDATORS
-    return not checked and is_placeholder(cand.secret)
+    return not checked and (is_placeholder(cand.secret) or VENDOR_EXAMPLE_WORD in cand.secret)
+
+
+# AWS and others write EXAMPLE into their documented keys (`AKIAIOSFODNN7EXAMPLE`, session tokens hundreds of
+# characters long): whatever the length, such a value was made to be read, not used.
+VENDOR_EXAMPLE_WORD = "EXAMPLE"
 
 
 def readable_token(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
@@ -294,9 +299,20 @@ def encoded_text(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
 FILE_EXTENSION = re.compile(r"(?i)\.(?:json|ya?ml|pem|key|crt|cer|p12|pfx|jks|txt|cfg|conf|ini|toml|env|gpg|asc)$")
 
 
+ABSOLUTE_PATH = re.compile(r"^(?:~|\.{1,2})?/|^[A-Za-z]:\\")
+
+
 def is_file_path(value: str) -> bool:
-    """`$(pwd)/key.json`, `~/.config/gcloud/credentials.json`: where a credential is kept, not the credential."""
-    return bool(FILE_EXTENSION.search(value)) and ("/" in value or value.count(".") == 1)
+    """`$(pwd)/key.json`, `~/.config/gcloud/credentials.json`, `/var/lib/images/disk-0.img`: where a credential
+    or a file is kept, not a credential. An absolute path counts when most of its segments read as words
+    (random base64 may start with `/` too)."""
+    if FILE_EXTENSION.search(value) and ("/" in value or value.count(".") == 1):
+        return True
+    if not ABSOLUTE_PATH.match(value):
+        return False
+    segments = [s for s in re.split(r"[/\\]", value) if s]
+    readable = sum(1 for s in segments if judge(s) is not Shape.RANDOM)
+    return len(segments) >= 2 and 2 * readable >= len(segments)
 
 
 KEY_BEFORE_VALUE = re.compile(r"""([A-Za-z_][\w.-]*)["'\]]?\s*(?::=|=>|==?|:|,)?\s*\(?\s*[rbu]?["'`]?\s*$""")

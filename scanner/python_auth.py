@@ -38,7 +38,7 @@ LOGIN_RECEIVERS = ((re.compile(r"(?i)smtp|imap|pop|mail|server"), MAIL_ADVISORY_
                    (re.compile(r"(?i)ftp"), FTP_ADVISORY_RULE),
                    (re.compile(r"(?i)docker|registry"), REGISTRY_ADVISORY_RULE))
 # Names that say the "password" is already a token or an OAuth client secret, or the login is a proxy's.
-ALREADY_TOKEN = re.compile(r"(?i)token|api_?key|\bkey\b|_key\b|\bpat\b|client_?secret|consumer_?secret|app_?secret")
+ALREADY_TOKEN = re.compile(r"(?i)token|api_?key|\bkey\b|_key\b|\bpat\b|(?:^|[^a-z])secret(?:[^a-z]|$)")
 OAUTH_CLIENT = re.compile(r"(?i)client_?id|consumer_?key|app_?id")
 PROXY = re.compile(r"(?i)proxy")
 # Classes that hold a password read at run time: still a password being used.

@@ -32,7 +32,7 @@ CONTEXT_FLOOR = -20
 COMMENT = -5
 NEARBY_PLACEHOLDER = -10
 PRODUCTION_CONFIG = 5  # a password in a committed .env, properties or YAML file is more often a real one
-WELL_KNOWN = -25  # the jwt.io sample, the Azure Storage emulator key: real format, published everywhere
+WELL_KNOWN = -15  # the jwt.io sample, the Azure Storage emulator key: real format, published everywhere
 # Words on the line, outside the value, that say the value is not meant to work (`wrong_vault_password`).
 DUMMY_WORDS = frozenset({"example", "sample", "dummy", "fake", "placeholder", "wrong", "invalid", "incorrect",
                          "bogus", "mock", "bad"})

@@ -29,11 +29,12 @@ PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 # A value that names what it is (`wrongpassword`, `kmsPswd`, `chat_stream_test_token`) is a dummy or a label.
 SELF_DESCRIBING = frozenset(
     "password passwords passwd pswd pwd passphrase pass secret secrets token tokens apikey credential credentials "
-    "test testing dummy fake mock sample example demo wrong incorrect invalid foo bar baz qux changeme".split()
+    "test testing dummy fake mock sample example demo wrong incorrect invalid foo bar baz qux changeme "
+    "auth login admin user".split()
 )
 # Found inside a run of letters too (`testvncpass`, `mynewpassword`); short ones only as whole parts.
 SELF_DESCRIBING_INSIDE = ("password", "passwd", "secret", "dummy", "example", "sample", "test", "pass", "fake",
-                          "mock", "token", "wrong", "invalid")
+                          "mock", "token", "wrong", "invalid", "auth")
 SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl", "zxcvbnm", "!@#$%^&*()")
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a",
                       "$": "s", "!": "i", "|": "l"})
@@ -41,6 +42,7 @@ LEET_TOKEN = re.compile(r"[A-Za-z0-9@$!|]+")
 WORDY_COVERAGE = 0.75  # share of the letters that must be words
 WORDY_LETTER_SHARE = 0.5  # and letters must be at least half of the letters and digits (hex is not words)
 MAX_NUMBERS = 2
+TYPED_WORD_LENGTH = 12
 PATTERNED_SHARE = 0.3
 PATTERNED_SHORT = 16  # below this, one "000" in random hex is a fifth of the value: ask for half
 PATTERNED_MIN_LENGTH = 8
@@ -82,7 +84,7 @@ def judge(value: str) -> Shape:
 @functools.lru_cache(maxsize=8192)
 def _judge(value: str) -> Shape:
     text = urllib.parse.unquote(value) if PERCENT_ESCAPE.search(value) else value
-    if has_foreign_letters(text):
+    if has_foreign_letters(text) or is_typed_word(text):
         return Shape.WORDS
     if is_patterned(text):
         return Shape.PATTERNED
@@ -102,6 +104,12 @@ def is_readable(value: str) -> bool:
 def has_foreign_letters(text: str) -> bool:
     """Letters outside ASCII (`пароль`, `səcrət`): a person wrote this; key and token generators emit ASCII."""
     return any(c.isalpha() and not c.isascii() for c in text)
+
+
+def is_typed_word(text: str) -> bool:
+    """Letters only, and short (`sikrit`, `kmsPswd`): typed, dictionary word or not. Generated passwords and
+    tokens carry digits or symbols, or are long enough that letters alone make them strong."""
+    return text.isascii() and text.isalpha() and len(text) < TYPED_WORD_LENGTH
 
 
 def is_patterned(text: str) -> bool:

@@ -52,6 +52,8 @@ HTTP, MAIL, FTP, REGISTRY = ADVISORY_RULE, MAIL_ADVISORY_RULE, FTP_ADVISORY_RULE
     pytest.param("requests.post(url, auth=requests.auth.HTTPBasicAuth('user', key))", [],
                  id="token-sent-as-the-password"),
     pytest.param("requests.get(url, auth=(user, os.environ['API_TOKEN']))", [], id="token-in-the-tuple"),
+    pytest.param("key, secret = self.get_key_and_secret()\nrequests.post(url, auth=HTTPBasicAuth(key, secret))", [],
+                 id="app-key-and-secret"),
     pytest.param("self.login(remote_user, password)", [], id="unknown-login-receiver"),
     pytest.param("broker = Namespace(user=Option(type='string'), password=Option(type='string'))", [],
                  id="schema-declaration"),

@@ -40,12 +40,24 @@ def test_readable_words(value: str) -> None:
 
 
 @pytest.mark.parametrize("value", [
+    pytest.param("zorblax", id="made-up-word"),
+    pytest.param("kwyjibo", id="another-made-up-word"),
+    pytest.param("xyzzyPlugh", id="made-up-camel-case"),
+    pytest.param("dbAdmPwd", id="abbreviations"),
+])
+def test_short_letters_only_values_are_typed_not_generated(value: str) -> None:
+    assert judge(value) is Shape.WORDS
+
+
+@pytest.mark.parametrize("value", [
     pytest.param("notARealPassword", id="says-password"),
     pytest.param("my_api_secret_value", id="says-secret"),
     pytest.param("fakeToken123", id="says-fake-and-token"),
     pytest.param("s3cr3tP4ss", id="leet-self-describing"),
     pytest.param("Wr0ngPassw0rd!2024", id="decorated-but-self-describing"),
     pytest.param("testdbpass", id="test-and-pass-inside-a-run"),
+    pytest.param("Admin#2024login", id="admin-and-login"),
+    pytest.param("ssoauth42", id="auth-inside-a-run"),
 ])
 def test_self_describing_values_are_words_whatever_their_decoration(value: str) -> None:
     assert judge(value) is Shape.WORDS
