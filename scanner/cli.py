@@ -15,14 +15,15 @@ from scanner.cli_support import (
     SEVERITIES,
     Progress,
     build_rulebook,
+    one_line_summary,
     renderer,
     resolve_config,
     use_color,
-    write_atomically,
 )
 from scanner.config import Config
 from scanner.errors import ConfigError, CredlintError
 from scanner.model import ScanResult, Severity
+from scanner.output import write_text
 from scanner.reporters import RenderOptions
 from scanner.rulebook import Rulebook
 from scanner.sources.tree import Workspace, locate
@@ -98,6 +99,9 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
         raise click.UsageError("--staged cannot be combined with history options")
     targets = paths or (Path("."),)
     workspace = locate(targets)
+    if revisions is not None and any(p.resolve() != workspace.root for p in paths):
+        raise click.UsageError("history options scan the whole repository: give the repository itself (or no "
+                               "path), and --exclude GLOB to leave paths out")
     config = resolve_config(config_file, workspace).with_flags(
         min_score=min_score, fail_on=Severity.parse(fail_on) if fail_on else None, exclude=exclude,
         rules=rule_files, explain=explain or None, baseline=baseline_file)
@@ -124,11 +128,14 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
 def history_revisions(history: bool, branch: str | None, since_ref: str | None, commit_range: str | None,
                       pre_push: bool, staged: bool) -> list[str] | None:
     """git log revision arguments for the history options, or None for a working-tree or staged scan."""
-    chosen = [name for name, value in (("--branch", branch), ("--since", since_ref), ("--range", commit_range),
-                                       ("--pre-push", pre_push)) if value]
+    chosen = [name for name, value in (("--history", history), ("--branch", branch), ("--since", since_ref),
+                                       ("--range", commit_range), ("--pre-push", pre_push)) if value]
     if len(chosen) > 1:
-        raise click.UsageError(f"choose one of {', '.join(chosen)}")
+        raise click.UsageError(f"choose one of {', '.join(chosen)}: each picks which commits to scan")
     if commit_range:
+        if ".." not in commit_range:
+            raise click.UsageError(f"--range {commit_range!r} is not a range: give BASE..HEAD (or use --since REF "
+                                   "for REF..HEAD, --branch REF for the whole history of REF)")
         return [commit_range]
     if since_ref:
         return [f"{since_ref}..HEAD"]
@@ -174,7 +181,9 @@ def emit(result: ScanResult, options: RenderOptions, output_format: str, output:
          explain: bool) -> None:
     report = renderer(output_format)(result, options)
     if output is not None:
-        write_atomically(output, report)
+        write_text(output, report)
+        # A CI step that fails on findings must say why, although the report went to a file.
+        click.echo(f"credlint: {one_line_summary(result)} written to {output}", err=True)
     else:
         click.echo(report, nl=False)
     if explain:

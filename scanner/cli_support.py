@@ -31,19 +31,15 @@ def renderer(name: str) -> Callable[[ScanResult, RenderOptions], str]:
     return render
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """A CI step that reads the report never sees half a file."""
-    folder = path.resolve().parent
-    import tempfile  # imported here: most runs print instead of writing a file
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def one_line_summary(result: ScanResult) -> str:
+    """`3 findings (high 2, medium 1)`, for stderr when the report itself went to a file."""
+    counts = {}
+    for finding in sorted(result.findings, key=lambda f: -f.severity):
+        counts[finding.severity.label] = counts.get(finding.severity.label, 0) + 1
+    total = len(result.findings)
+    detail = f" ({', '.join(f'{label} {n}' for label, n in counts.items())})" if counts else ""
+    scanned = "" if result.files_scanned or result.commits_scanned else ", nothing scanned"
+    return f"{total} finding{'s' if total != 1 else ''}{detail}{scanned}"
 
 
 def resolve_config(config_file: Path | None, workspace: Workspace) -> Config:
@@ -85,4 +81,5 @@ class Progress:
 
 
 def use_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """On a terminal, unless NO_COLOR is set to something (no-color.org: an empty value does not count)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from scanner.cli_support import build_rulebook, resolve_config, write_atomically
+from scanner.cli_support import build_rulebook, resolve_config
 from scanner.errors import ConfigError
 from scanner.model import Finding, Skip
+from scanner.output import write_text
 from scanner.sources.tree import Workspace, locate
 
 
@@ -46,7 +48,7 @@ def baseline_create(path: Path, output: Path | None, config_file: Path | None, f
     target = baseline_path(workspace, output)
     if target.exists() and not force:
         raise ConfigError(f"{target} already exists; use `credlint baseline update`, or --force to replace it")
-    write_atomically(target, render_baseline(new_baseline(findings)))
+    write_text(target, render_baseline(new_baseline(findings)))
     if workspace.in_git and ensure_union_merge(workspace.root, target):
         click.echo(f"added {target.name} merge=union to .gitattributes")
     click.echo(f"wrote {target}: {len(findings)} accepted finding(s)")
@@ -67,7 +69,7 @@ def baseline_update(path: Path, baseline_file: Path | None, config_file: Path | 
     updated = current.keeping(findings)
     if add_new:
         updated = updated.with_findings(findings)
-    write_atomically(target, render_baseline(updated))
+    write_text(target, render_baseline(updated))
     added, dropped = len(updated.entries - current.entries), len(current.entries - updated.entries)
     click.echo(f"updated {target}: {len(updated.entries)} entries ({added} added, {dropped} dropped)")
 
@@ -85,7 +87,7 @@ def baseline_import(secrets_baseline: Path, path: Path, output: Path | None, con
     workspace, findings = tree_findings(path, config_file)
     outcome = import_detect_secrets(secrets_baseline, findings)
     target = baseline_path(workspace, output)
-    write_atomically(target, render_baseline(new_baseline(outcome.accepted)))
+    write_text(target, render_baseline(new_baseline(outcome.accepted)))
     click.echo(f"wrote {target}: {len(outcome.accepted)} accepted; {outcome.confirmed} audited as real secrets "
                f"stay reported; {outcome.unmatched} detect-secrets entries matched no credlint finding")
 
@@ -95,8 +97,9 @@ def baseline_import(secrets_baseline: Path, path: Path, output: Path | None, con
 @click.option("--write", is_flag=True, help="Apply the changes instead of printing a diff.")
 def migrate(paths: tuple[Path, ...], write: bool) -> None:
     """Rewrite literal passwords in Python files to read os.environ[...]; print the diff (or --write it)."""
+    from scanner.config import DEFAULT_MAX_FILE_SIZE
     from scanner.migrate import migrate_source
-    from scanner.sources.tree import iter_tree
+    from scanner.sources.tree import check_file, iter_tree
 
     targets = paths or (Path("."),)
     workspace = locate(targets)
@@ -104,7 +107,11 @@ def migrate(paths: tuple[Path, ...], write: bool) -> None:
     for ref in iter_tree(targets, workspace, ()):
         if isinstance(ref, Skip) or not ref.rel_path.endswith(".py"):
             continue
-        text = Path(ref.disk_path).read_text(encoding="utf-8", errors="surrogateescape")
+        if check_file(ref, DEFAULT_MAX_FILE_SIZE) is not None:  # symbolic links, binary, huge: as scan skips them
+            continue
+        raw = Path(ref.disk_path).read_bytes()
+        newline = "\r\n" if b"\r\n" in raw else "\n"  # rewritten files keep their line endings
+        text = raw.decode("utf-8", errors="surrogateescape").replace("\r\n", "\n")
         migration = migrate_source(ref.rel_path, text)
         if migration.note:
             click.echo(f"{ref.rel_path}: {migration.note}", err=True)
@@ -112,7 +119,7 @@ def migrate(paths: tuple[Path, ...], write: bool) -> None:
             continue
         variables.update(migration.variables)
         if write:
-            write_atomically(Path(ref.disk_path), migration.rewritten)
+            write_text(Path(ref.disk_path), migration.rewritten, newline=newline)
             click.echo(f"rewrote {ref.rel_path}")
         else:
             click.echo(migration.diff(), nl=False)
@@ -124,7 +131,14 @@ def migrate(paths: tuple[Path, ...], write: bool) -> None:
 HOOK_SCRIPT = """#!/bin/sh
 # Installed by `credlint install-hook`: block commits that add hardcoded secrets.
 # Skip once with `git commit --no-verify`; silence one line with a `credlint: allow` comment.
-exec credlint scan --staged --quiet
+# The interpreter that installed credlint, by its absolute path (as pre-commit does): no PATH needed.
+PYTHON={python}
+if [ ! -x "$PYTHON" ]; then
+    echo "credlint: $PYTHON, which ran credlint when this hook was installed, is gone;" >&2
+    echo "credlint: reinstall credlint, then run: credlint install-hook --force" >&2
+    exit 1
+fi
+exec "$PYTHON" -m {module} scan --staged --quiet
 """
 
 
@@ -141,7 +155,9 @@ def install_hook(force: bool) -> None:
     hook = hooks_dir(workspace.root) / "pre-commit"
     if hook.exists() and not force:
         raise ConfigError(f"{hook} already exists; rerun with --force to replace it")
+    import shlex
+
     hook.parent.mkdir(parents=True, exist_ok=True)
-    hook.write_text(HOOK_SCRIPT, encoding="utf-8")
+    hook.write_text(HOOK_SCRIPT.format(python=shlex.quote(sys.executable), module=__package__), encoding="utf-8")
     hook.chmod(0o755)
     click.echo(f"installed {hook}")

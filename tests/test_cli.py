@@ -99,7 +99,8 @@ def test_extra_rule_file_and_output_file(runner: CliRunner, tmp_path: Path) -> N
     out = tmp_path / "report.json"
     result = runner.invoke(cli, ["scan", str(tmp_path / "a.py"), "--rules", str(rules), "--format", "json",
                                  "--output", str(out)])
-    assert result.exit_code == 1 and result.output == ""
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"credlint: 1 finding (high 1) written to {out}\n"  # a red CI step says why
     assert [f["rule_id"] for f in json.loads(out.read_text())["findings"]] == ["demo-token"]
 
 
@@ -172,3 +173,24 @@ def test_a_rules_own_allow_table(tmp_path: Path) -> None:
     rulebook = Rulebook(verify_rule_files([path]))
     assert scan_text("DEMO = 'demo_0q8v2kx7m3p9r4t6w1z5'", rulebook) == []
     assert [f.rule_id for f in scan_text("DEMO = 'demo_q8v2kx7m3p9r4t6w1z5y'", rulebook)] == ["demo-token"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    pytest.param(["--range", "v1"], "is not a range", id="range-without-dots"),
+    pytest.param(["--history", "--range", "a..b"], "choose one of --history, --range", id="history-and-range"),
+    pytest.param(["--history", "src"], "history options scan the whole repository", id="history-with-a-path"),
+])
+def test_history_options_that_would_be_taken_silently_are_usage_errors(runner: CliRunner, git_repo: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       args: list[str], message: str) -> None:
+    monkeypatch.chdir(git_repo)
+    (git_repo / "src").mkdir()
+    result = runner.invoke(cli, ["scan", *args])
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_sarif_does_not_call_an_environment_lookup_hard_coded(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "client.py").write_text('import os\nrequests.get(url, auth=(user, os.environ["PW"]))\n')
+    sarif = json.loads(runner.invoke(cli, ["scan", str(tmp_path), "--format", "sarif"]).stdout)
+    [result] = sarif["runs"][0]["results"]
+    assert "hard-coded" not in result["message"]["text"] and "the password comes from" in result["message"]["text"]

@@ -198,10 +198,28 @@ def test_install_hook_refuses_to_overwrite(runner: CliRunner, git_repo: Path, mo
     monkeypatch.chdir(git_repo)
     first = runner.invoke(cli, ["install-hook"])
     hook = git_repo / ".git" / "hooks" / "pre-commit"
-    assert first.exit_code == 0 and "credlint scan --staged" in hook.read_text()
+    assert first.exit_code == 0 and f"PYTHON={sys.executable}\n" in hook.read_text()
     assert os.access(hook, os.X_OK)
     assert runner.invoke(cli, ["install-hook"]).exit_code == 2
     assert runner.invoke(cli, ["install-hook", "--force"]).exit_code == 0
+
+
+def test_the_installed_hook_needs_no_credlint_on_path(runner: CliRunner, git_repo: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(git_repo)
+    assert runner.invoke(cli, ["install-hook"]).exit_code == 0
+    hook = git_repo / ".git" / "hooks" / "pre-commit"
+    (git_repo / "settings.py").write_text(f'password = "{SECRET_A}"\n')
+    git(git_repo, "add", "settings.py")
+    bare_path = {"PATH": "/usr/bin:/bin", "HOME": os.environ["HOME"]}
+    blocked = subprocess.run([str(hook)], cwd=git_repo, env=bare_path, capture_output=True, text=True)
+    assert blocked.returncode == 1, blocked.stderr
+    assert "hardcoded-password" in blocked.stdout and SECRET_A not in blocked.stdout
+    hook.write_text(hook.read_text().replace(f"PYTHON={sys.executable}", "PYTHON=/nonexistent/python3"))
+    gone = subprocess.run([str(hook)], cwd=git_repo, env=bare_path, capture_output=True, text=True)
+    assert gone.returncode == 1
+    assert gone.stderr.splitlines()[0] == "credlint: /nonexistent/python3, which ran credlint when this hook was " \
+                                          "installed, is gone;"
 
 
 def test_awkward_history_binary_odd_names_detached_head(runner: CliRunner, git_repo: Path) -> None:

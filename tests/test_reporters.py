@@ -4,6 +4,7 @@ import json
 import random
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,10 +88,30 @@ def test_sarif_passes_shared_check_sarif(runner: CliRunner, tmp_path: Path, rng:
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_text_respects_no_color(runner: CliRunner, tmp_path: Path, rng: random.Random) -> None:
-    make_tree(tmp_path, rng)
-    output = runner.invoke(cli, ["scan", str(tmp_path)], env={"NO_COLOR": "1"}).output
-    assert "\033[" not in output
+@pytest.mark.parametrize(("no_color", "expected"), [
+    pytest.param(None, True, id="unset"),
+    pytest.param("", True, id="empty-does-not-count"),
+    pytest.param("1", False, id="set"),
+    pytest.param("false", False, id="any-non-empty-value"),
+])
+def test_colour_on_a_terminal_unless_no_color(monkeypatch: pytest.MonkeyPatch, no_color: str | None,
+                                              expected: bool) -> None:
+    from scanner.cli_support import use_color
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    assert use_color() is expected
+
+
+def test_the_text_fix_shows_every_step_of_the_remediation(runner: CliRunner, tmp_path: Path) -> None:
+    for name in ("a.env", "b.env"):
+        (tmp_path / name).write_text("DB_PASSWORD=Harbor2024!blue\n")
+    output = runner.invoke(cli, ["scan", str(tmp_path)]).output
+    fix = [line.strip() for line in output.splitlines() if "fix:" in line or "other place" in line]
+    assert fix[0].startswith("fix: Change the password") and fix[1].startswith("The same value is also in 1")
 
 
 def test_sarif_keeps_the_most_severe_past_githubs_limit(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -43,8 +43,7 @@ def artifact_uri(path: str) -> str:
 
 def sarif_result(result: ScanResult, finding: Finding, rule_index: int, options: RenderOptions) -> dict[str, Any]:
     loc = finding.location
-    message = (f"{finding.title}: {shown_value(finding, options)} is hard-coded (score {finding.score}). "
-               f"{finding.remediation.splitlines()[0] if finding.remediation else ''}").strip()
+    message = f"{result_message(finding, options)} {finding.remediation.splitlines()[0]}".strip()
     fingerprints = {"credlintSecret/v1": fingerprint(result, finding)}
     if loc.line_hash:
         fingerprints["primaryLocationLineHash"] = loc.line_hash
@@ -58,6 +57,23 @@ def sarif_result(result: ScanResult, finding: Finding, rule_index: int, options:
                        "confidence": finding.confidence.label, "validation": finding.validation.value}
                       | ({"commit": provenance_record(finding)} if finding.provenance else {}),
     } | suppressions(finding)
+
+
+def result_message(finding: Finding, options: RenderOptions) -> str:
+    """What GitHub shows on the alert. Migration debt holds no secret: it is a login that reads its password
+    at run time, not a hard-coded value."""
+    value = escape_markdown(shown_value(finding, options))
+    if finding.advisory:
+        return f"{finding.title}: the password comes from {value} (score {finding.score})."
+    return f"{finding.title}: {value} is hard-coded (score {finding.score})."
+
+
+def escape_markdown(text: str) -> str:
+    """GitHub renders result messages as Markdown: a value must not become a link or emphasis."""
+    return "".join(f"\\{c}" if c in MARKDOWN_SPECIAL else c for c in text)
+
+
+MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+!|<>~")
 
 
 def physical(loc: Location) -> dict[str, Any]:

@@ -28,13 +28,14 @@ def render_finding(finding: Finding, options: RenderOptions) -> list[str]:
     severity = paint(f"{finding.severity.label:<8}", COLORS[finding.severity], options)
     value = shown_value(finding, options)
     head = f"  {loc.path}:{loc.line}:{loc.column}  {severity} {finding.rule_id}  score {finding.score}  {value}"
-    remediation = finding.remediation.splitlines()[0] if finding.remediation else ""
     lines = [head, f"      {finding.title}"]
     if finding.provenance is not None:
         lines.append(f"      {provenance_summary(finding)}")
     if finding.related:
         lines.append("      also in: " + ", ".join(f"{r.path}:{r.line}" for r in finding.related))
-    lines.append(paint(f"      fix: {remediation}", DIM, options))
+    # The whole remediation: its later lines are the revoke and rotate steps, and the reuse advice.
+    for i, step in enumerate(finding.remediation.splitlines()):
+        lines.append(paint(f"      {'fix: ' if i == 0 else '     '}{step}", DIM, options))
     if finding.suppressed is not None:
         lines.append(f"      suppressed inline{': ' + finding.suppressed if finding.suppressed else ''}")
     if finding.baseline_state == "unchanged":
