@@ -82,19 +82,26 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--show-suppressed", is_flag=True,
               help="Also list findings silenced by `credlint: allow` or accepted in the baseline.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line.")
+@click.option("--no-git-ignore", "include_ignored", is_flag=True,
+              help="Also scan files .gitignore leaves out (counted as skipped otherwise).")
 @click.option("--history", is_flag=True, help="Scan every commit reachable from any ref.")
 @click.option("--branch", help="History of this ref only.")
 @click.option("--since", "since_ref", help="Commits after REF up to HEAD (REF..HEAD).")
 @click.option("--range", "commit_range", help="Commits in a range, e.g. origin/main..HEAD.")
-@click.option("--staged", is_flag=True, help="What the index holds for changed files (pre-commit).")
+@click.option("--staged", is_flag=True, help="What the commit adds: staged changes, and named files (pre-commit).")
+@click.option("--whole-files", is_flag=True, help="With --staged: report findings anywhere in staged files, not only "
+                                                 "on the lines the commit adds.")
 @click.option("--pre-push", is_flag=True, help="The commits being pushed (PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF).")
 def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_score: int | None,
          fail_on: str | None, exclude: tuple[str, ...], rule_files: tuple[Path, ...], config_file: Path | None,
          show_secrets: bool, explain: bool, baseline_file: Path | None, show_suppressed: bool, quiet: bool,
-         **modes: Any) -> None:
+         include_ignored: bool, **modes: Any) -> None:
     """Scan PATHS (default: the current folder) for hardcoded secrets."""
+    whole_files = modes.pop("whole_files")
     revisions = history_revisions(**modes)
     staged = modes["staged"]
+    if whole_files and not staged:
+        raise click.UsageError("--whole-files goes with --staged")
     if staged and revisions is not None:
         raise click.UsageError("--staged cannot be combined with history options")
     targets = paths or (Path("."),)
@@ -104,7 +111,7 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
                                "path), and --exclude GLOB to leave paths out")
     config = resolve_config(config_file, workspace).with_flags(
         min_score=min_score, fail_on=Severity.parse(fail_on) if fail_on else None, exclude=exclude,
-        rules=rule_files, explain=explain or None, baseline=baseline_file)
+        rules=rule_files, explain=explain or None, baseline=baseline_file, include_ignored=include_ignored or None)
     rulebook = build_rulebook(config)
     baseline = None
     if config.baseline:  # read before the scan: a bad file stops the run at once
@@ -112,7 +119,7 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
 
         baseline = load_baseline(config.baseline)
     progress = Progress(not quiet and sys.stderr.isatty())
-    result = run_mode(targets, paths, revisions, staged, rulebook, config, progress, workspace)
+    result = run_mode(targets, paths, revisions, staged, rulebook, config, progress, workspace, whole_files)
     progress.close()
     if baseline is not None:
         from scanner.scan import apply_baseline
@@ -161,7 +168,8 @@ def pre_push_revisions() -> list[str]:
 
 
 def run_mode(targets: tuple[Path, ...], paths: tuple[Path, ...], revisions: list[str] | None, staged: bool,
-             rulebook: Rulebook, config: Config, progress: Progress, workspace: Workspace) -> ScanResult:
+             rulebook: Rulebook, config: Config, progress: Progress, workspace: Workspace,
+             whole_files: bool = False) -> ScanResult:
     if revisions is not None:
         from scanner.history_scan import scan_history
 
@@ -171,7 +179,7 @@ def run_mode(targets: tuple[Path, ...], paths: tuple[Path, ...], revisions: list
 
         if not workspace.in_git:
             raise ConfigError(f"{workspace.root}: not a git repository (--staged needs one)")
-        return scan_staged(paths, rulebook, config, workspace)
+        return scan_staged(paths, rulebook, config, workspace, whole_files)
     from scanner.scan import scan_paths
 
     return scan_paths(targets, rulebook, config, progress, workspace)

@@ -33,7 +33,7 @@ def renderer(name: str) -> Callable[[ScanResult, RenderOptions], str]:
 
 def one_line_summary(result: ScanResult) -> str:
     """`3 findings (high 2, medium 1)`, for stderr when the report itself went to a file."""
-    counts = {}
+    counts: dict[str, int] = {}
     for finding in sorted(result.findings, key=lambda f: -f.severity):
         counts[finding.severity.label] = counts.get(finding.severity.label, 0) + 1
     total = len(result.findings)

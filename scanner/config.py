@@ -40,6 +40,7 @@ class Config:
     allowlist: Allowlist = field(default_factory=Allowlist)
     rotate_after_days: int = 90
     explain: bool = False  # flag only: keep a record of every dropped candidate
+    include_ignored: bool = False  # flag only (--no-git-ignore): scan what .gitignore leaves out
     baseline: Path | None = None
     source: str = ""  # the file the settings came from, for messages
 

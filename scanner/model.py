@@ -161,6 +161,7 @@ class ScanResult:
     branch: str = ""
     repository_uri: str = ""
     commits_scanned: int = 0
+    outside_change: int = 0  # --staged: findings on lines of a staged file that the commit does not change
 
 
 def finding_order(finding: Finding) -> tuple[str, int, int, str]:

@@ -187,7 +187,7 @@ def scan_paths(paths: Sequence[Path], rulebook: Rulebook, config: Config, progre
     workspace = workspace or locate(paths)
     result = ScanResult(root=str(workspace.root), salt=repository_salt(workspace))
     refs: list[FileRef] = []
-    for item in iter_tree(paths, workspace, config.exclude + config.allow_paths):
+    for item in iter_tree(paths, workspace, config.exclude + config.allow_paths, config.include_ignored):
         if isinstance(item, Skip):
             result.skipped.append(item)
         else:
@@ -199,24 +199,37 @@ def scan_paths(paths: Sequence[Path], rulebook: Rulebook, config: Config, progre
     return result
 
 
-def scan_staged(paths: Sequence[Path], rulebook: Rulebook, config: Config, workspace: Workspace) -> ScanResult:
-    """What the index holds for changed files (restricted to `paths` when given, as pre-commit passes them)."""
+def scan_staged(paths: Sequence[Path], rulebook: Rulebook, config: Config, workspace: Workspace,
+                whole_files: bool = False) -> ScanResult:
+    """What the commit adds: the index content of changed files, reported only where the commit adds lines
+    (unless whole_files); named files without a staged change are scanned whole (pre-commit --all-files)."""
     from scanner.sources.staged import iter_staged
 
     started = time.monotonic()
     result = ScanResult(root=str(workspace.root), salt=repository_salt(workspace), mode="staged")
     only = [os.path.relpath(p.resolve(), workspace.root) for p in paths]
     scanner = Scanner(rulebook, config.allowlist, config.explain)
-    for item in iter_staged(workspace.root, only, config.max_file_size):
-        if isinstance(item, Skip):
-            collect(result, item, 0)
-        elif matches_any(item.path, config.exclude + config.allow_paths):
-            collect(result, Skip(item.path, "excluded"), 0)
+    for item in iter_staged(workspace.root, only, config.max_file_size, whole_files=whole_files):
+        chunk = item.chunk
+        if isinstance(chunk, Skip):
+            collect(result, chunk, 0)
+        elif matches_any(chunk.path, config.exclude + config.allow_paths):
+            collect(result, Skip(chunk.path, "excluded"), 0)
         else:
-            collect(result, scanner.scan_chunk(item), len(item.text))
+            scanned = scanner.scan_chunk(chunk)
+            if item.added is not None:
+                scanned.findings, outside = on_lines(scanned.findings, item.added)
+                result.outside_change += outside
+            collect(result, scanned, len(chunk.text))
     finish(result, config)
     result.elapsed = time.monotonic() - started
     return result
+
+
+def on_lines(findings: list[Finding], lines: frozenset[int]) -> tuple[list[Finding], int]:
+    """The findings touching one of the given lines, and how many did not."""
+    kept = [f for f in findings if any(n in lines for n in range(f.location.line, f.location.end_line + 1))]
+    return kept, len(findings) - len(kept)
 
 
 def run_refs(refs: list[FileRef], rulebook: Rulebook, config: Config,

@@ -17,6 +17,7 @@ from scanner.cli import cli
 from scanner.sources.history import CommitSplitter
 from scanner.sources.patches import COMMIT_MARK
 from tests.conftest import git
+from tests.fakes import clear_key
 
 SECRET_A = "Hq7!vRt2Lx9"
 SECRET_B = "Zx8!kLq2Vm7"
@@ -377,3 +378,48 @@ def test_the_pre_commit_path_does_not_import_gitpython(git_repo: Path) -> None:
     out = subprocess.run([sys.executable, "-c", probe], cwd=git_repo, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert out.stdout.splitlines()[-1].split() == ["0", "False"]
+
+
+def test_staged_reports_what_the_commit_adds(runner: CliRunner, git_repo: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(git_repo)
+    (git_repo / "legacy.py").write_text(f'password = "{SECRET_A}"\nx = 1\n')
+    (git_repo / "moved.py").write_text(f'password = "{SECRET_B}"\n')
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-qm", "legacy secrets")
+    (git_repo / "legacy.py").write_text(f'password = "{SECRET_A}"\nx = 2\n')  # touched, secret untouched
+    git(git_repo, "mv", "moved.py", "renamed.py")  # a pure rename
+    git(git_repo, "add", ".")
+    code, document = scan(runner, "--staged")
+    assert (code, document["findings"], document["summary"]["outside_change"]) == (0, [], 2)
+    code, document = scan(runner, "--staged", "--whole-files")
+    assert code == 1 and sorted(f["path"] for f in document["findings"]) == ["legacy.py", "renamed.py"]
+    text = runner.invoke(cli, ["scan", "--staged"]).output
+    assert "2 on lines this commit does not change (--whole-files lists them)" in text
+
+
+def test_staged_sees_a_key_regenerated_under_its_unchanged_header(runner: CliRunner, git_repo: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    monkeypatch.chdir(git_repo)
+    old, new = clear_key(random.Random(1)), clear_key(random.Random(2))
+    (git_repo / "server.key").write_text(old + "\n")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-qm", "a key")
+    (git_repo / "server.key").write_text(new + "\n")  # BEGIN and END lines unchanged: not in a -U0 diff
+    git(git_repo, "add", ".")
+    code, document = scan(runner, "--staged")
+    assert code == 1 and [(f["rule_id"], f["path"]) for f in document["findings"]] == [("private-key", "server.key")]
+
+
+def test_named_files_without_staged_changes_are_scanned_whole(runner: CliRunner, git_repo: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(git_repo)
+    (git_repo / "old.py").write_text(f'password = "{SECRET_A}"\n')
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-qm", "committed")
+    (git_repo / "untracked.py").write_text(f'password = "{SECRET_B}"\n')
+    code, document = scan(runner, "--staged", "old.py", "untracked.py")
+    assert code == 1 and sorted(f["path"] for f in document["findings"]) == ["old.py", "untracked.py"]
+    assert runner.invoke(cli, ["scan", "--staged", "--", "no-such-file.py"]).exit_code == 2

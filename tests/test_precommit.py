@@ -47,3 +47,18 @@ def test_try_repo_blocks_a_fake_token_and_passes_a_clean_commit(git_repo: Path, 
     git(git_repo, "add", "settings.py")
     clean = pre_commit("try-repo", str(REPO_ROOT), "credlint", "--verbose", cwd=git_repo, home=home)
     assert clean.returncode == 0, clean.stdout + clean.stderr
+
+
+def test_all_files_fails_on_a_committed_token(git_repo: Path, tmp_path: Path) -> None:
+    """`pre-commit run --all-files` (and pre-commit.ci) passes every file with nothing staged: the hook
+    must scan them, not report "0 files scanned" as a pass."""
+    import random
+
+    token = crc32_token("ghp_", random.Random(7))
+    (git_repo / "settings.py").write_text(f'GITHUB_TOKEN = "{token}"\n')
+    git(git_repo, "add", "settings.py")
+    git(git_repo, "commit", "-qm", "a token already committed")
+    result = pre_commit("try-repo", str(REPO_ROOT), "credlint", "--verbose", "--all-files", cwd=git_repo,
+                        home=tmp_path / "pre-commit-home")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "github-pat-classic" in result.stdout and token not in result.stdout

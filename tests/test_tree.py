@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from scanner.cli import cli
@@ -71,3 +72,22 @@ def test_scanning_a_subfolder_of_a_repository_reports_repo_relative_paths(runner
     (git_repo / "other.py").write_text('password = "Zx8!kLq2Vm7"\n')
     document = scan_json(runner, str(git_repo / "pkg"))
     assert [f["path"] for f in document["findings"]] == ["pkg/a.py"]  # type: ignore[attr-defined]
+
+
+def test_an_ignored_path_the_user_names_is_scanned_and_ignored_files_are_counted(runner: CliRunner, git_repo: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(git_repo)
+    (git_repo / ".gitignore").write_text(".env\nbuild/\n")
+    (git_repo / ".env").write_text("DB_PASSWORD=Harbor2024!blue\n")
+    (git_repo / "build").mkdir()
+    (git_repo / "build" / "settings.py").write_text('password = "Q7wYtN2kLp9v!x"\n')
+    named = json.loads(runner.invoke(cli, ["scan", ".env", "--format", "json"]).stdout)
+    assert [f["path"] for f in named["findings"]] == [".env"]
+    folder = json.loads(runner.invoke(cli, ["scan", "build", "--format", "json"]).stdout)
+    assert [f["path"] for f in folder["findings"]] == ["build/settings.py"]
+    everything = json.loads(runner.invoke(cli, ["scan", ".", "--format", "json"]).stdout)
+    assert everything["findings"] == []
+    assert sorted((s["path"], s["reason"]) for s in everything["summary"]["skipped_files"]) == [
+        (".env", "gitignored"), ("build", "gitignored")]
+    unignored = json.loads(runner.invoke(cli, ["scan", ".", "--format", "json", "--no-git-ignore"]).stdout)
+    assert sorted(f["path"] for f in unignored["findings"]) == [".env", "build/settings.py"]

@@ -62,7 +62,10 @@ def summary(result: ScanResult) -> str:
     below = f", {result.below_min_score} below --min-score" if result.below_min_score else ""
     below += f", {len(result.suppressed)} suppressed inline" if result.suppressed else ""
     below += f", {len(result.baselined)} accepted in the baseline" if result.baselined else ""
-    scanned = "files" if result.mode != "history" else f"patches from {result.commits_scanned} commits"
+    below += (f", {result.outside_change} on lines this commit does not change (--whole-files lists them)"
+              if result.outside_change else "")
+    scanned = {"history": f"patches from {result.commits_scanned} commits",
+               "staged": "staged files (what the commit adds)"}.get(result.mode, "files")
     return (f"{result.files_scanned} {scanned} scanned ({human_size(result.bytes_scanned)}), {skipped}; "
             f"{found}{below}; {result.elapsed:.2f} s")
 

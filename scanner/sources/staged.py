@@ -1,27 +1,82 @@
-"""Staged source: the blobs the index holds for changed files, not the working-tree files."""
+"""Staged source: what the index holds, and which of its lines the commit adds.
+
+A staged file is read whole from the index (so a key whose body changed under an unchanged BEGIN line is
+still seen as a key, and allow comments have their context), and `added_lines` says which lines the
+commit adds: a finding on none of them was already committed, and is not this commit's leak.
+
+File names given (pre-commit passes them; `pre-commit run --all-files` passes every file with nothing
+staged) are scanned whole from the index when they have no staged change, and from disk when the index
+does not know them: a name the user gives is never silently left out.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from scanner.errors import ScanIncompleteError
 from scanner.model import Chunk, Skip
 from scanner.sources.gitcmd import read_blobs, run_git
+from scanner.sources.patches import file_starts, parse_file
 from scanner.sources.tree import SNIFF_BYTES, display_path
 
 SYMLINK_MODE, GITLINK_MODE = "120000", "160000"
+HUNK_NEW_SIDE = re.compile(rb"^@@+ (?:-\d+(?:,\d+)? )+\+(\d+)(?:,(\d+))? @@", re.M)
+
+
+@dataclass(frozen=True, slots=True)
+class StagedFile:
+    """One file to scan, and the lines of it the commit adds (None: every line counts)."""
+
+    chunk: Chunk | Skip
+    added: frozenset[int] | None = None
+
+
+@dataclass(slots=True)
+class StagedPlan:
+    staged: list[str] = field(default_factory=list)  # files with a staged change
+    whole: list[str] = field(default_factory=list)  # named files without one: scanned whole
 
 
 def staged_names(repo: Path, only: Sequence[str]) -> list[str]:
     """Files added, copied, modified, renamed or type-changed in the index (deletions have nothing to scan)."""
-    out = run_git(repo, ["diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACMRTUXB",
-                         "--", *only]).stdout
+    out = run_git(repo, ["--literal-pathspecs", "diff", "--cached", "--name-only", "-z", "--no-renames",
+                         "--diff-filter=ACMRTUXB", "--", *only]).stdout
     return [os.fsdecode(raw) for raw in out.split(b"\0") if raw]
 
 
+def plan(repo: Path, only: Sequence[str]) -> StagedPlan:
+    staged = staged_names(repo, only)
+    chosen = set(staged)
+    return StagedPlan(staged, [name for name in only if name not in chosen])
+
+
+def added_lines(repo: Path, names: Sequence[str]) -> dict[str, frozenset[int]]:
+    """New-file line numbers each staged file gains; a pure rename or a mode change gains none."""
+    if not names:
+        return {}
+    # The whole index, not limited to the names: a rename is only seen with both of its paths in the diff.
+    out = run_git(repo, ["diff", "--cached", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "-M"]).stdout
+    lines: dict[str, frozenset[int]] = {}
+    starts = [*file_starts(out), len(out)]
+    for start, end in itertools.pairwise(starts):
+        change = parse_file(out[start:end].rstrip(b"\n"))
+        numbers = {first + i for first, count in hunk_ranges(change.body) for i in range(count)}
+        lines[change.new_path] = frozenset(numbers)
+    return lines
+
+
+def hunk_ranges(body: bytes) -> Iterator[tuple[int, int]]:
+    for match in HUNK_NEW_SIDE.finditer(body):
+        yield int(match.group(1)), int(match.group(2)) if match.group(2) is not None else 1
+
+
 def index_modes(repo: Path, names: Sequence[str]) -> dict[str, str]:
-    out = run_git(repo, ["ls-files", "-s", "-z", "--", *names]).stdout if names else b""
+    out = run_git(repo, ["--literal-pathspecs", "ls-files", "-s", "-z", "--", *names]).stdout if names else b""
     modes: dict[str, str] = {}
     for entry in out.split(b"\0"):
         if entry:
@@ -30,19 +85,40 @@ def index_modes(repo: Path, names: Sequence[str]) -> dict[str, str]:
     return modes
 
 
-def iter_staged(repo: Path, only: Sequence[str], max_size: int) -> Iterator[Chunk | Skip]:
-    names = staged_names(repo, only)
+def iter_staged(repo: Path, only: Sequence[str], max_size: int, *, whole_files: bool = False) -> Iterator[StagedFile]:
+    chosen = plan(repo, only)
+    names = chosen.staged + chosen.whole
     modes = index_modes(repo, names)
-    blobs = read_blobs(repo, [f":{name}" for name in names if modes.get(name) not in (SYMLINK_MODE, GITLINK_MODE)])
+    added = {} if whole_files else added_lines(repo, chosen.staged)
+    readable = [name for name in names if modes.get(name, "") not in (SYMLINK_MODE, GITLINK_MODE, "")]
+    blobs = read_blobs(repo, [f":{name}" for name in readable])
+    whole = set(chosen.whole)
     for name in names:
-        shown = display_path(name)
-        if modes.get(name) == SYMLINK_MODE:
-            yield Skip(shown, "symlink", "not followed")
-            continue
-        if modes.get(name) == GITLINK_MODE:
-            yield Skip(shown, "submodule", "a nested repository is not followed")
-            continue
-        yield blob_chunk(shown, blobs.get(f":{name}"), max_size)
+        chunk = index_chunk(repo, name, modes.get(name, ""), blobs.get(f":{name}"), max_size)
+        yield StagedFile(chunk, None if whole_files or name in whole else added.get(name, frozenset()))
+
+
+def index_chunk(repo: Path, name: str, mode: str, blob: bytes | None, max_size: int) -> Chunk | Skip:
+    shown = display_path(name)
+    if mode == SYMLINK_MODE:
+        return Skip(shown, "symlink", "not followed")
+    if mode == GITLINK_MODE:
+        return Skip(shown, "submodule", "a nested repository is not followed")
+    if not mode:  # named, but not in the index: the file on disk is what the user pointed at
+        return disk_chunk(repo / name, shown, max_size)
+    return blob_chunk(shown, blob, max_size)
+
+
+def disk_chunk(path: Path, shown: str, max_size: int) -> Chunk | Skip:
+    if path.is_symlink():
+        return Skip(shown, "symlink", "not followed")
+    try:
+        with open(path, "rb") as handle:
+            return blob_chunk(shown, handle.read(max_size + 1), max_size)
+    except FileNotFoundError as exc:  # a name given that exists nowhere: the scan did not happen, never a pass
+        raise ScanIncompleteError(f"{shown}: no such file in the index or on disk") from exc
+    except OSError as exc:
+        return Skip(shown, "unreadable", exc.strerror or str(exc))
 
 
 def blob_chunk(path: str, blob: bytes | None, max_size: int) -> Chunk | Skip:

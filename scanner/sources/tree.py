@@ -6,7 +6,7 @@ import errno
 import os
 import stat
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,21 +72,49 @@ def locate(paths: Sequence[Path]) -> Workspace:
     return Workspace(top, True) if top else Workspace(Path(os.path.commonpath(folders)), False)
 
 
-def iter_git_files(top: Path, paths: Sequence[Path]) -> Iterator[str]:
-    """Tracked plus untracked-not-ignored files under `paths`, relative to `top` (git respects .gitignore)."""
-    specs = [os.path.relpath(p.resolve(), top) for p in paths]
-    cmd = ["git", "-C", str(top), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *specs]
+def git_lines(top: Path, *args: str, stdin: bytes | None = None) -> list[str]:
+    """NUL-separated output of one git command in `top`; a failure stops the scan (never a silent 0)."""
+    # ls-files takes names literally (a file called `:x.txt` is not pathspec magic); check-ignore refuses the
+    # flag and reads plain paths anyway.
+    literal = ["--literal-pathspecs"] if args[0] != "check-ignore" else []
+    cmd = ["git", "-C", str(top), *literal, *args]
     try:
-        out = subprocess.run(cmd, capture_output=True, check=False, timeout=600)
+        out = subprocess.run(cmd, input=stdin, capture_output=True, check=False, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ScanIncompleteError(f"git ls-files failed in {top}: {exc}") from exc
-    if out.returncode != 0:
+        raise ScanIncompleteError(f"git {args[0]} failed in {top}: {exc}") from exc
+    if out.returncode not in (0, 1) or (out.returncode == 1 and args[0] != "check-ignore"):
         message = out.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ScanIncompleteError(f"git ls-files failed in {top}: {message[-1] if message else out.returncode}")
+        raise ScanIncompleteError(f"git {args[0]} failed in {top}: {message[-1] if message else out.returncode}")
+    return [os.fsdecode(raw) for raw in out.stdout.split(b"\0") if raw]
+
+
+def iter_git_files(top: Path, paths: Sequence[Path], include_ignored: bool = False) -> Iterator[str | Skip]:
+    """Tracked plus untracked-not-ignored files under `paths`, relative to `top` (git respects .gitignore).
+    A path the user names is scanned even when it is ignored (`credlint scan .env`); ignored files under a
+    scanned folder are counted as skipped (`gitignored`), or scanned too with include_ignored."""
+    specs = [os.path.relpath(p.resolve(), top) for p in paths]
+    named = set(git_lines(top, "check-ignore", "-z", "--stdin", stdin=b"".join(os.fsencode(s) + b"\0" for s in specs)))
+    listed = [p for p, spec in zip(paths, specs, strict=True) if spec not in named]
     seen: set[str] = set()
-    for raw in out.stdout.split(b"\0"):
-        name = os.fsdecode(raw)
-        if name and name not in seen:  # a conflicted file is listed once per stage
+    for path in (p for p, spec in zip(paths, specs, strict=True) if spec in named):
+        yield from unique(iter_walk_files(top, [path]), seen)
+    if not listed:
+        return
+    rest = [os.path.relpath(p.resolve(), top) for p in listed]
+    yield from unique(git_lines(top, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *rest), seen)
+    ignored = git_lines(top, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", "--",
+                        *rest)
+    for name in ignored:
+        if include_ignored:
+            yield from unique(iter_walk_files(top, [top / name]), seen)
+        else:
+            yield Skip(display_path(name.rstrip("/").replace(os.sep, "/")), "gitignored",
+                       "folder" if name.endswith("/") else "")
+
+
+def unique(names: Iterable[str], seen: set[str]) -> Iterator[str]:
+    for name in names:
+        if name not in seen:  # a conflicted file is listed once per stage
             seen.add(name)
             yield name
 
@@ -103,13 +131,17 @@ def iter_walk_files(top: Path, paths: Sequence[Path]) -> Iterator[str]:
                 yield os.path.relpath(os.path.join(folder, name), top)
 
 
-def iter_tree(paths: Sequence[Path], workspace: Workspace, exclude: Sequence[str]) -> Iterator[FileRef | Skip]:
+def iter_tree(paths: Sequence[Path], workspace: Workspace, exclude: Sequence[str],
+              include_ignored: bool = False) -> Iterator[FileRef | Skip]:
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise ScanIncompleteError(f"{path}: no such file or directory")
     top = workspace.root
-    names = iter_git_files(top, paths) if workspace.in_git else iter_walk_files(top, paths)
+    names = iter_git_files(top, paths, include_ignored) if workspace.in_git else iter_walk_files(top, paths)
     for name in names:
+        if isinstance(name, Skip):
+            yield name
+            continue
         rel = name.replace(os.sep, "/")
         if exclude and matches_any(rel, exclude):
             yield Skip(display_path(rel), "excluded")
