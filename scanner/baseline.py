@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import CredlintError
+from scanner.fingerprint import chosen_fingerprint
 from scanner.model import Finding
 
 FORMAT = "credlint-baseline"
@@ -41,10 +42,18 @@ class Baseline:
     entries: frozenset[BaselineEntry] = field(default_factory=frozenset)
 
     def entry_for(self, finding: Finding) -> BaselineEntry:
-        return BaselineEntry(finding.rule_id, finding.location.path, secret_digest(self.salt, finding.secret))
+        if is_chosen(finding):
+            digest = SCRYPT_PREFIX + chosen_fingerprint(finding.rule_id, finding.secret, bytes.fromhex(self.salt))
+        else:
+            digest = secret_digest(self.salt, finding.secret)
+        return BaselineEntry(finding.rule_id, finding.location.path, digest)
 
     def accepts(self, finding: Finding) -> bool:
-        return self.entry_for(finding) in self.entries
+        if self.entry_for(finding) in self.entries:
+            return True
+        # Baselines written before passwords were hashed with scrypt keep working.
+        legacy = BaselineEntry(finding.rule_id, finding.location.path, secret_digest(self.salt, finding.secret))
+        return is_chosen(finding) and legacy in self.entries
 
     def with_findings(self, findings: Iterable[Finding]) -> Baseline:
         return Baseline(self.salt, self.entries | {self.entry_for(f) for f in findings})
@@ -55,8 +64,19 @@ class Baseline:
         return Baseline(self.salt, frozenset(self.entries & current))
 
 
+SCRYPT_PREFIX = "scrypt:"
+CHOSEN_KINDS = frozenset({"password", "basic-auth", "connection-string"})
+
+
+def is_chosen(finding: Finding) -> bool:
+    """A value a person chose (a password): the salt is in the file, so only a slow hash makes a dictionary
+    attack on the committed baseline cost real time."""
+    return finding.kind in CHOSEN_KINDS and not finding.advisory
+
+
 def secret_digest(salt: str, secret: str) -> str:
-    """HMAC-SHA256 keyed by the file's random salt: equal secrets match, the file does not reveal them."""
+    """HMAC-SHA256 keyed by the file's random salt: equal secrets match. The salt is in the same file, so
+    this hides a value only when it is too long to guess (a generated token or key)."""
     return hmac.new(bytes.fromhex(salt), secret.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()
 
 

@@ -2,7 +2,11 @@
 
 detect-secrets stores `hashed_secret`, the SHA-1 of the value. credlint scans the tree, hashes each of its
 own findings the same way, and accepts those that detect-secrets had accepted (audited as not a secret,
-or never audited). Entries audited `is_secret: true` stay reported.
+or never audited): a finding is accepted only by an entry for the same value.
+
+An entry audited `is_secret: true` wins over every other entry on its line: detect-secrets' GitHub
+detector hashes only the token's prefix (`ghp`), so its confirmed entry never matches the full value,
+while an unaudited high-entropy entry on the same line hashes the whole token and would accept it.
 """
 
 from __future__ import annotations
@@ -45,7 +49,14 @@ def import_detect_secrets(path: Path, findings: Iterable[Finding]) -> ImportOutc
     results = read_detect_secrets_baseline(path)
     accepted_keys = {(name, e.get("hashed_secret")) for name, entries in results.items() for e in entries
                      if e.get("is_secret") is not True}
-    confirmed = sum(1 for entries in results.values() for e in entries if e.get("is_secret") is True)
-    accepted = [f for f in findings if (f.location.path, sha1_hex(f.secret)) in accepted_keys]
+    confirmed_lines = {(name, e.get("line_number")) for name, entries in results.items() for e in entries
+                       if e.get("is_secret") is True}
+    accepted = [f for f in findings if (f.location.path, sha1_hex(f.secret)) in accepted_keys
+                and not on_confirmed_line(f, confirmed_lines)]
     matched = {(f.location.path, sha1_hex(f.secret)) for f in accepted}
-    return ImportOutcome(accepted, confirmed, len(accepted_keys - matched))
+    return ImportOutcome(accepted, len(confirmed_lines), len(accepted_keys - matched))
+
+
+def on_confirmed_line(finding: Finding, confirmed: set[tuple[str, object]]) -> bool:
+    loc = finding.location
+    return any((loc.path, line) in confirmed for line in range(loc.line, loc.end_line + 1))

@@ -6,6 +6,7 @@ instead of warning about an "inconsistent fingerprint" (../shared/docs/sarif-git
 
 from __future__ import annotations
 
+import functools
 import re
 
 BLOCK_SIZE = 100
@@ -73,12 +74,28 @@ def line_hashes(text: str) -> list[str]:
 
 
 def secret_fingerprint(rule_id: str, secret_hash: str, key: bytes) -> str:
-    """Position-free identity of a finding: keyed, so a short secret cannot be brute-forced from it."""
+    """Position-free identity of a finding: HMAC-SHA256 of rule and value, keyed by the repository's first
+    commit. That key is public in every clone, so this hides a value only when the value is too long to
+    guess, as generated tokens and keys are; chosen passwords go through chosen_fingerprint."""
     import hashlib
     import hmac
 
     digest = hmac.new(key, f"{rule_id}\0{secret_hash}".encode(), hashlib.sha256).hexdigest()
     return digest[:32]
+
+
+# scrypt with these costs takes about 9 ms per value here (docs/json-format.md): a 10,000-word dictionary
+# costs 90 CPU-seconds per finding instead of microseconds, while a scan pays 9 ms per reported password.
+SCRYPT_COST = {"n": 2 ** 12, "r": 8, "p": 1}
+
+
+@functools.lru_cache(maxsize=4096)
+def chosen_fingerprint(rule_id: str, secret: str, key: bytes) -> str:
+    """For passwords, which a person chose and a dictionary may hold: a deliberately slow, salted scrypt."""
+    import hashlib
+
+    salt = key + b"\0" + rule_id.encode()
+    return hashlib.scrypt(secret.encode("utf-8", "surrogateescape"), salt=salt, dklen=16, **SCRYPT_COST).hex()
 
 
 def kept_units(text: str) -> str:

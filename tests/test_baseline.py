@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -66,6 +67,9 @@ def test_baseline_never_holds_the_secret(accepted_repo: Path) -> None:
     text = (accepted_repo / ".credlint-baseline.json").read_text()
     assert "Hq7!vRt2Lx9" not in text and "breeze" not in text
     assert text.splitlines()[-1] == "null]}" and all(line.endswith(",") for line in text.splitlines()[1:-1])
+    # The salt is in the file: passwords get a slow hash, the generated secret a keyed one.
+    entries = [json.loads(line.rstrip(",")) for line in text.splitlines()[1:-1]]
+    assert sorted(e["hash"].startswith("scrypt:") for e in entries) == [False, True, True]
 
 
 def test_update_drops_stale_entries_and_adds_only_when_asked(runner: CliRunner, accepted_repo: Path) -> None:
@@ -142,3 +146,28 @@ def test_import_a_real_detect_secrets_baseline(runner: CliRunner, git_repo: Path
     assert ("settings.py", 3) in reported
     found_by_detect_secrets = {e["line_number"] for e in entries if not e["is_secret"]}
     assert not found_by_detect_secrets & {line for _, line in reported}
+
+
+def test_a_github_token_audited_real_stays_reported_whatever_else_is_on_its_line(
+        runner: CliRunner, git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """detect-secrets' GitHub detector hashes only the prefix (`ghp`); an unaudited high-entropy entry on the
+    same line hashes the whole token. The audit (`is_secret: true`) must win."""
+    import random
+
+    from tests.fakes import crc32_token
+
+    token = crc32_token("ghp_", random.Random(3))
+    (git_repo / "settings.py").write_text(f'GITHUB_TOKEN = "{token}"\n')
+    git(git_repo, "add", ".")
+    monkeypatch.chdir(git_repo)
+    scanned = subprocess.run([sys.executable, "-m", "detect_secrets", "scan"], capture_output=True, text=True,
+                             check=True)
+    data = json.loads(scanned.stdout)
+    entries = data["results"]["settings.py"]
+    by_type = {e["type"]: e for e in entries}
+    assert by_type["GitHub Token"]["hashed_secret"] == hashlib.sha1(b"ghp").hexdigest()  # the trap itself
+    by_type["GitHub Token"]["is_secret"] = True  # audited: real
+    Path(".secrets.baseline").write_text(json.dumps(data))
+    assert runner.invoke(cli, ["baseline", "import", ".secrets.baseline"]).exit_code == 0
+    _, document = scan_json(runner, ".", "--baseline", ".credlint-baseline.json", "--exclude", ".secrets.baseline")
+    assert lines_reported(document) == [("settings.py", 1)]

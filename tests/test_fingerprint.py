@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from scanner.cli import cli
 from scanner.fingerprint import line_hashes, line_hashes_for, secret_fingerprint
 
 LOREM = "Lorem ipsum dolor sit amet.\n" * 10
@@ -45,3 +50,16 @@ def test_hashing_only_some_lines_agrees_with_the_full_walk() -> None:
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 300)))
         full = line_hashes(text)
         assert line_hashes_for(text, set(range(1, len(full) + 1))) == {i + 1: h for i, h in enumerate(full)}
+
+
+def test_a_password_fingerprint_costs_a_dictionary_attack_real_time(runner: CliRunner, tmp_path: Path) -> None:
+    """The fingerprint's key (the first commit) is public: for a chosen password the JSON must not let a
+    word list be tried at hash speed. scrypt with N=4096, r=8: each guess costs milliseconds."""
+    (tmp_path / "settings.py").write_text('password = "Harbor2024!blue"\n')
+    document = json.loads(runner.invoke(cli, ["scan", str(tmp_path), "--format", "json"]).stdout)
+    [finding] = document["findings"]
+    fast = [secret_fingerprint("hardcoded-password", hashlib.sha256(w.encode()).hexdigest(), b"credlint")
+            for w in ("Harbor2024!blue", "marmalade")]
+    assert finding["fingerprint"] not in fast
+    slow = hashlib.scrypt(b"Harbor2024!blue", salt=b"credlint\0hardcoded-password", n=4096, r=8, p=1, dklen=16)
+    assert finding["fingerprint"] == slow.hex()

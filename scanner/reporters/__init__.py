@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scanner.fingerprint import secret_fingerprint
+from scanner.fingerprint import chosen_fingerprint, secret_fingerprint
 from scanner.model import Finding, ScanResult, finding_order
 from scanner.rulebook import Rule
 
@@ -23,7 +23,13 @@ def shown_value(finding: Finding, options: RenderOptions) -> str:
     return finding.secret if options.show_secrets else finding.redacted
 
 
+CHOSEN_KINDS = frozenset({"password", "basic-auth", "connection-string"})
+
+
 def fingerprint(result: ScanResult, finding: Finding) -> str:
+    """scrypt for values a person chose (passwords), a keyed hash for generated ones (docs/json-format.md)."""
+    if finding.kind in CHOSEN_KINDS and not finding.advisory:
+        return chosen_fingerprint(finding.rule_id, finding.secret, result.salt.encode())
     return secret_fingerprint(finding.rule_id, finding.secret_hash, result.salt.encode())
 
 
