@@ -139,9 +139,9 @@ def compile_python(peers: Path | None) -> None:
     PYTHONDONTWRITEBYTECODE=1 every run would otherwise recompile every module (credlint: about 25 ms)."""
     import compileall
 
-    import scanner
+    import credlint
 
-    compileall.compile_dir(str(Path(scanner.__file__).parent), quiet=1)
+    compileall.compile_dir(str(Path(credlint.__file__).parent), quiet=1)
     for site in sorted(peers.glob("lib/python*/site-packages")) if peers else []:
         compileall.compile_dir(str(site), quiet=2, workers=os.cpu_count() or 1)  # a peer dependency may not parse
 

@@ -25,11 +25,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from scanner.engine import Engine, shannon_entropy
-from scanner.model import Chunk
-from scanner.rulebook import load_rulebook
-from scanner.shape import Shape, decoded_text, judge
-from scanner.sources.tree import FileRef, iter_tree, locate, read_chunk
+from credlint.engine import Engine, shannon_entropy
+from credlint.model import Chunk
+from credlint.rulebook import load_rulebook
+from credlint.shape import Shape, decoded_text, judge
+from credlint.sources.tree import FileRef, iter_tree, locate, read_chunk
 
 READABLE_CLASSES = {"dummy-test-value", "docs-example", "field-name", "identifier", "vendor-prefixed-dummy",
                     "placeholder", "encoded-data"}

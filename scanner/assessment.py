@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from scanner.context import is_comment_line, path_contexts
-from scanner.model import Candidate, Validation
-from scanner.rulebook import Rule
-from scanner.shape import Shape, decoded_text, judge
+from credlint.context import is_comment_line, path_contexts
+from credlint.model import Candidate, Validation
+from credlint.rulebook import Rule
+from credlint.shape import Shape, decoded_text, judge
 
 GENERIC_TAG = "generic"
 ADVISORY_TAG = "advisory"

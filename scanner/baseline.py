@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import CredlintError
-from scanner.fingerprint import chosen_fingerprint
-from scanner.model import Finding
+from credlint.errors import CredlintError
+from credlint.fingerprint import chosen_fingerprint
+from credlint.model import Finding
 
 FORMAT = "credlint-baseline"
 VERSION = 1

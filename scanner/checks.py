@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from scanner.errors import RuleFileError
-from scanner.rulebook import Rule, Rulebook, load_rulebook
-from scanner.scan import scan_text
+from credlint.errors import RuleFileError
+from credlint.rulebook import Rule, Rulebook, load_rulebook
+from credlint.scan import scan_text
 
 
 def example_failures(rule: Rule, rulebook: Rulebook) -> list[str]:

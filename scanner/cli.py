@@ -9,8 +9,8 @@ from typing import Any, ClassVar
 
 import click
 
-from scanner import __version__
-from scanner.cli_support import (
+from credlint import __version__
+from credlint.cli_support import (
     FORMATS,
     SEVERITIES,
     Progress,
@@ -20,13 +20,13 @@ from scanner.cli_support import (
     resolve_config,
     use_color,
 )
-from scanner.config import Config
-from scanner.errors import ConfigError, CredlintError
-from scanner.model import ScanResult, Severity
-from scanner.output import write_text
-from scanner.reporters import RenderOptions
-from scanner.rulebook import Rulebook
-from scanner.sources.tree import Workspace, locate
+from credlint.config import Config
+from credlint.errors import ConfigError, CredlintError
+from credlint.model import ScanResult, Severity
+from credlint.output import write_text
+from credlint.reporters import RenderOptions
+from credlint.rulebook import Rulebook
+from credlint.sources.tree import Workspace, locate
 
 
 class CredlintGroup(click.Group):
@@ -43,7 +43,7 @@ class CredlintGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.LAZY:
-            from scanner import commands
+            from credlint import commands
 
             command: click.Command = getattr(commands, self.LAZY[name])
             return command
@@ -115,14 +115,14 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
     rulebook = build_rulebook(config)
     baseline = None
     if config.baseline:  # read before the scan: a bad file stops the run at once
-        from scanner.baseline import load_baseline
+        from credlint.baseline import load_baseline
 
         baseline = load_baseline(config.baseline)
     progress = Progress(not quiet and sys.stderr.isatty())
     result = run_mode(targets, paths, revisions, staged, rulebook, config, progress, workspace, whole_files)
     progress.close()
     if baseline is not None:
-        from scanner.scan import apply_baseline
+        from credlint.scan import apply_baseline
 
         apply_baseline(result, baseline)
     options = RenderOptions(show_secrets=show_secrets, tool_version=__version__, rules=rulebook.rules,
@@ -171,16 +171,16 @@ def run_mode(targets: tuple[Path, ...], paths: tuple[Path, ...], revisions: list
              rulebook: Rulebook, config: Config, progress: Progress, workspace: Workspace,
              whole_files: bool = False) -> ScanResult:
     if revisions is not None:
-        from scanner.history_scan import scan_history
+        from credlint.history_scan import scan_history
 
         return scan_history(targets[0], revisions, rulebook, config, progress)
     if staged:
-        from scanner.scan import scan_staged
+        from credlint.scan import scan_staged
 
         if not workspace.in_git:
             raise ConfigError(f"{workspace.root}: not a git repository (--staged needs one)")
         return scan_staged(paths, rulebook, config, workspace, whole_files)
-    from scanner.scan import scan_paths
+    from credlint.scan import scan_paths
 
     return scan_paths(targets, rulebook, config, progress, workspace)
 

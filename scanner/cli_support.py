@@ -9,12 +9,12 @@ from pathlib import Path
 
 import click
 
-from scanner.config import Config, find_config_file, load_config
-from scanner.errors import ConfigError
-from scanner.model import ScanResult, Severity
-from scanner.reporters import RenderOptions
-from scanner.rulebook import Rulebook, load_rulebook
-from scanner.sources.tree import Workspace
+from credlint.config import Config, find_config_file, load_config
+from credlint.errors import ConfigError
+from credlint.model import ScanResult, Severity
+from credlint.reporters import RenderOptions
+from credlint.rulebook import Rulebook, load_rulebook
+from credlint.sources.tree import Workspace
 
 FORMATS = ("text", "json", "sarif")
 SEVERITIES = [s.label for s in Severity]
@@ -23,11 +23,11 @@ SEVERITIES = [s.label for s in Severity]
 def renderer(name: str) -> Callable[[ScanResult, RenderOptions], str]:
     # Imported on demand: a pre-commit run that prints text never pays for the others.
     if name == "json":
-        from scanner.reporters.json import render
+        from credlint.reporters.json import render
     elif name == "sarif":
-        from scanner.reporters.sarif import render
+        from credlint.reporters.sarif import render
     else:
-        from scanner.reporters.text import render
+        from credlint.reporters.text import render
     return render
 
 
@@ -53,7 +53,7 @@ def resolve_config(config_file: Path | None, workspace: Workspace) -> Config:
 def build_rulebook(config: Config) -> Rulebook:
     rulebook = load_rulebook()
     if config.rules:
-        from scanner.checks import verify_rule_files
+        from credlint.checks import verify_rule_files
 
         rulebook = Rulebook(rulebook.rules + verify_rule_files(config.rules))
     known = {r.id for r in rulebook.rules}

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from scanner.cli_support import build_rulebook, resolve_config
-from scanner.errors import ConfigError
-from scanner.model import Finding, Skip
-from scanner.output import write_text
-from scanner.sources.tree import Workspace, locate
+from credlint.cli_support import build_rulebook, resolve_config
+from credlint.errors import ConfigError
+from credlint.model import Finding, Skip
+from credlint.output import write_text
+from credlint.sources.tree import Workspace, locate
 
 
 @click.group()
@@ -21,7 +21,7 @@ def baseline() -> None:
 
 def tree_findings(path: Path, config_file: Path | None) -> tuple[Workspace, list[Finding]]:
     """Everything a working-tree scan reports, suppressed inline or not (for baseline bookkeeping)."""
-    from scanner.scan import scan_paths
+    from credlint.scan import scan_paths
 
     workspace = locate([path])
     config = resolve_config(config_file, workspace)
@@ -30,7 +30,7 @@ def tree_findings(path: Path, config_file: Path | None) -> tuple[Workspace, list
 
 
 def baseline_path(workspace: Workspace, given: Path | None) -> Path:
-    from scanner.baseline import DEFAULT_NAME
+    from credlint.baseline import DEFAULT_NAME
 
     return given if given is not None else workspace.root / DEFAULT_NAME
 
@@ -42,7 +42,7 @@ def baseline_path(workspace: Workspace, given: Path | None) -> Path:
 @click.option("--force", is_flag=True, help="Replace an existing baseline.")
 def baseline_create(path: Path, output: Path | None, config_file: Path | None, force: bool) -> None:
     """Scan PATH and accept every current finding."""
-    from scanner.baseline import ensure_union_merge, new_baseline, render_baseline
+    from credlint.baseline import ensure_union_merge, new_baseline, render_baseline
 
     workspace, findings = tree_findings(path, config_file)
     target = baseline_path(workspace, output)
@@ -61,7 +61,7 @@ def baseline_create(path: Path, output: Path | None, config_file: Path | None, f
 @click.option("--add-new", is_flag=True, help="Also accept findings that are not in the baseline yet.")
 def baseline_update(path: Path, baseline_file: Path | None, config_file: Path | None, add_new: bool) -> None:
     """Drop entries that no longer match; with --add-new, accept new findings too."""
-    from scanner.baseline import load_baseline, render_baseline
+    from credlint.baseline import load_baseline, render_baseline
 
     workspace, findings = tree_findings(path, config_file)
     target = baseline_path(workspace, baseline_file)
@@ -81,8 +81,8 @@ def baseline_update(path: Path, baseline_file: Path | None, config_file: Path | 
 @click.option("--config", "config_file", type=click.Path(path_type=Path))
 def baseline_import(secrets_baseline: Path, path: Path, output: Path | None, config_file: Path | None) -> None:
     """Convert a detect-secrets .secrets.baseline: what it accepted stays accepted."""
-    from scanner.baseline import new_baseline, render_baseline
-    from scanner.detect_secrets_bridge import import_detect_secrets
+    from credlint.baseline import new_baseline, render_baseline
+    from credlint.detect_secrets_bridge import import_detect_secrets
 
     workspace, findings = tree_findings(path, config_file)
     outcome = import_detect_secrets(secrets_baseline, findings)
@@ -97,9 +97,9 @@ def baseline_import(secrets_baseline: Path, path: Path, output: Path | None, con
 @click.option("--write", is_flag=True, help="Apply the changes instead of printing a diff.")
 def migrate(paths: tuple[Path, ...], write: bool) -> None:
     """Rewrite literal passwords in Python files to read os.environ[...]; print the diff (or --write it)."""
-    from scanner.config import DEFAULT_MAX_FILE_SIZE
-    from scanner.migrate import migrate_source
-    from scanner.sources.tree import check_file, iter_tree
+    from credlint.config import DEFAULT_MAX_FILE_SIZE
+    from credlint.migrate import migrate_source
+    from credlint.sources.tree import check_file, iter_tree
 
     targets = paths or (Path("."),)
     workspace = locate(targets)
@@ -147,7 +147,7 @@ exec "$PYTHON" -m {module} scan --staged --quiet
 def install_hook(force: bool) -> None:
     """Write a plain git pre-commit hook that runs `credlint scan --staged` (for repositories not using
     the pre-commit framework)."""
-    from scanner.sources.gitcmd import hooks_dir
+    from credlint.sources.gitcmd import hooks_dir
 
     workspace = locate([Path(".")])
     if not workspace.in_git:

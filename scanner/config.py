@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import ConfigError
-from scanner.filters import Allowlist
-from scanner.model import Severity
+from credlint.errors import ConfigError
+from credlint.filters import Allowlist
+from credlint.model import Severity
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanner.baseline import BaselineError
-from scanner.model import Finding
+from credlint.baseline import BaselineError
+from credlint.model import Finding
 
 
 @dataclass(frozen=True, slots=True)

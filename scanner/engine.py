@@ -12,12 +12,12 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from scanner.keywords import build_matcher
-from scanner.model import Candidate, Chunk, Validation
-from scanner.plugins import PluginRunner
-from scanner.python_auth import PREFILTER_KEYWORDS, iter_auth_sites
-from scanner.rulebook import Rule, Rulebook
-from scanner.validators import VALIDATORS
+from credlint.keywords import build_matcher
+from credlint.model import Candidate, Chunk, Validation
+from credlint.plugins import PluginRunner
+from credlint.python_auth import PREFILTER_KEYWORDS, iter_auth_sites
+from credlint.rulebook import Rule, Rulebook
+from credlint.validators import VALIDATORS
 
 NEWLINE = re.compile("\n")
 

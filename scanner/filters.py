@@ -11,13 +11,13 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from scanner.assessment import ADVISORY_TAG, CHOSEN_KINDS, GENERIC_TAG, Assessment
-from scanner.engine import shannon_entropy
-from scanner.model import Candidate, Validation
-from scanner.python_auth import TOKEN_USERNAME
-from scanner.rulebook import Rule
-from scanner.shape import Shape, judge
-from scanner.validators import b64decode_loose
+from credlint.assessment import ADVISORY_TAG, CHOSEN_KINDS, GENERIC_TAG, Assessment
+from credlint.engine import shannon_entropy
+from credlint.model import Candidate, Validation
+from credlint.python_auth import TOKEN_USERNAME
+from credlint.rulebook import Rule
+from credlint.shape import Shape, judge
+from credlint.validators import b64decode_loose
 
 PLACEHOLDER_SHAPES = re.compile(
     r"""^(?:

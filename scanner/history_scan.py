@@ -9,18 +9,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scanner.config import Config
-from scanner.engine import LineIndex
-from scanner.fingerprint import line_hashes_for
-from scanner.globs import matches_any
-from scanner.model import Finding, Location, Provenance, ScanResult, Skip
-from scanner.rulebook import Rulebook
-from scanner.scan import Scanner, collect_findings, finish
-from scanner.sources.gitcmd import git_text, read_blobs
-from scanner.sources.history import CommitChange, HistoryReader, iter_removals
-from scanner.sources.patches import CommitInfo
-from scanner.sources.repository import Repository
-from scanner.sources.tree import Workspace, display_path, repository_salt
+from credlint.config import Config
+from credlint.engine import LineIndex
+from credlint.fingerprint import line_hashes_for
+from credlint.globs import matches_any
+from credlint.model import Finding, Location, Provenance, ScanResult, Skip
+from credlint.rulebook import Rulebook
+from credlint.scan import Scanner, collect_findings, finish
+from credlint.sources.gitcmd import git_text, read_blobs
+from credlint.sources.history import CommitChange, HistoryReader, iter_removals
+from credlint.sources.patches import CommitInfo
+from credlint.sources.repository import Repository
+from credlint.sources.tree import Workspace, display_path, repository_salt
 
 SECONDS_PER_DAY = 86_400
 Progress = Callable[[int, int], None]

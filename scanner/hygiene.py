@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
-from scanner.model import Finding
+from credlint.model import Finding
 
 MAX_RELATED = 20  # SARIF viewers list every related location; a value in 500 files needs no 499 links
 REUSE_NOTE = ("The same value is also in {count} other place{s}: give each service or environment its own "

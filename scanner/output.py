@@ -15,7 +15,7 @@ import os
 import stat
 from pathlib import Path
 
-from scanner.errors import CredlintError
+from credlint.errors import CredlintError
 
 
 class OutputError(CredlintError):

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import RuleFileError
-from scanner.model import Confidence, Severity
-from scanner.validators import VALIDATORS
+from credlint.errors import RuleFileError
+from credlint.model import Confidence, Severity
+from credlint.validators import VALIDATORS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -103,7 +103,7 @@ def builtin_rules_dir() -> Path:
 def load_rulebook(extra_files: Iterable[Path] = (), *, builtin: bool = True) -> Rulebook:
     """Built-in rules are trusted to compile (the test suite compiles and runs every one); extra files are
     checked completely before use."""
-    from scanner.rulecache import load_tables
+    from credlint.rulecache import load_tables
 
     builtins = sorted(builtin_rules_dir().glob("*.toml")) if builtin else []
     parsed = [(p, False, data) for p, data in zip(builtins, load_tables(builtins, read_rule_file), strict=True)]
@@ -181,7 +181,7 @@ def common_fields(table: dict[str, Any], path: Path, where: str) -> dict[str, An
 
 
 def parse_plugin_rule(table: dict[str, Any], path: Path, where: str) -> Rule:
-    from scanner.plugins import plugin_names
+    from credlint.plugins import plugin_names
 
     check_keys(table, where, PLUGIN_REQUIRED, PLUGIN_OPTIONAL)
     plugin = text(table, "plugin", where)

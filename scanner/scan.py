@@ -10,21 +10,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scanner.assessment import GENERIC_TAG, assess, vendor_prefixes
-from scanner.config import DEFAULT_MIN_SCORE, Config
-from scanner.engine import Engine, LineIndex
-from scanner.filters import Allowlist, drop_reason
-from scanner.fingerprint import line_hashes_for
-from scanner.globs import matches_any
-from scanner.hygiene import with_reuse
-from scanner.model import Candidate, Chunk, Dropped, FileResult, Finding, ScanResult, Skip, finding_order
-from scanner.rulebook import Rule, Rulebook
-from scanner.scoring import make_finding
-from scanner.sources.tree import FileRef, Workspace, iter_tree, locate, read_chunk, repository_salt
-from scanner.suppression import Allowances
+from credlint.assessment import GENERIC_TAG, assess, vendor_prefixes
+from credlint.config import DEFAULT_MIN_SCORE, Config
+from credlint.engine import Engine, LineIndex
+from credlint.filters import Allowlist, drop_reason
+from credlint.fingerprint import line_hashes_for
+from credlint.globs import matches_any
+from credlint.hygiene import with_reuse
+from credlint.model import Candidate, Chunk, Dropped, FileResult, Finding, ScanResult, Skip, finding_order
+from credlint.rulebook import Rule, Rulebook
+from credlint.scoring import make_finding
+from credlint.sources.tree import FileRef, Workspace, iter_tree, locate, read_chunk, repository_salt
+from credlint.suppression import Allowances
 
 if TYPE_CHECKING:  # only for a signature: the baseline module is imported when a baseline is used
-    from scanner.baseline import Baseline
+    from credlint.baseline import Baseline
 
 HYGIENE_TAG = "hygiene"
 # Below these, starting two worker processes (about 0.1 s) costs more than it saves; chosen, not tuned.
@@ -203,7 +203,7 @@ def scan_staged(paths: Sequence[Path], rulebook: Rulebook, config: Config, works
                 whole_files: bool = False) -> ScanResult:
     """What the commit adds: the index content of changed files, reported only where the commit adds lines
     (unless whole_files); named files without a staged change are scanned whole (pre-commit --all-files)."""
-    from scanner.sources.staged import iter_staged
+    from credlint.sources.staged import iter_staged
 
     started = time.monotonic()
     result = ScanResult(root=str(workspace.root), salt=repository_salt(workspace), mode="staged")

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 
-from scanner.assessment import ADVISORY_TAG, BASIC_CREDENTIALS, CHOSEN_KINDS, GENERIC_TAG, Assessment
-from scanner.context import Context, is_production
-from scanner.engine import LineIndex, shannon_entropy
-from scanner.filters import is_vendor_example
-from scanner.model import Candidate, Confidence, Finding, Location, Severity, Validation
-from scanner.rulebook import Rule
-from scanner.shape import PART, Shape
+from credlint.assessment import ADVISORY_TAG, BASIC_CREDENTIALS, CHOSEN_KINDS, GENERIC_TAG, Assessment
+from credlint.context import Context, is_production
+from credlint.engine import LineIndex, shannon_entropy
+from credlint.filters import is_vendor_example
+from credlint.model import Candidate, Confidence, Finding, Location, Severity, Validation
+from credlint.rulebook import Rule
+from credlint.shape import PART, Shape
 
 # Evidence: what the rule itself proves about the value, before its shape and place are looked at.
 VALIDATED = 90  # a checksum, a macaroon for pypi.org, a parseable key or JWT

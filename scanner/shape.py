@@ -14,7 +14,7 @@ import urllib.parse
 from dataclasses import dataclass
 from enum import Enum
 
-from scanner.words import Words, english_words
+from credlint.words import Words, english_words
 
 
 class Shape(Enum):
@@ -229,7 +229,7 @@ def decoded_one(value: str) -> str | None:
         return printable(bytes.fromhex(value))
     if not BASE64_TEXT.match(value):
         return None
-    from scanner.validators import b64decode_loose
+    from credlint.validators import b64decode_loose
 
     raw = b64decode_loose(value)
     return printable(raw) if raw else None

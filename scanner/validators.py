@@ -7,8 +7,8 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scanner.model import Validation
-from scanner.shape import is_readable
+from credlint.model import Validation
+from credlint.shape import is_readable
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import cli
+from credlint.cli import cli
 from tests.conftest import git
 
 ACCEPTED = ['DB_PASSWORD = "Hq7!vRt2Lx9"', 'API_SECRET = "2E/ZNacl/tzfxXr6e5giSNHKZLWrr7RvOjRAIO7PL6I="',

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from scanner.filters import (
+from credlint.filters import (
     Allowlist,
     is_digest,
     is_password_hash,
@@ -15,9 +15,9 @@ from scanner.filters import (
     is_uuid,
     is_vendor_example,
 )
-from scanner.model import Chunk, Severity
-from scanner.rulebook import Rulebook
-from scanner.scan import Scanner, scan_text
+from credlint.model import Chunk, Severity
+from credlint.rulebook import Rulebook
+from credlint.scan import Scanner, scan_text
 from tests.fakes import pypi_token
 
 

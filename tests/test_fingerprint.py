@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import cli
-from scanner.fingerprint import line_hashes, line_hashes_for, secret_fingerprint
+from credlint.cli import cli
+from credlint.fingerprint import line_hashes, line_hashes_for, secret_fingerprint
 
 LOREM = "Lorem ipsum dolor sit amet.\n" * 10
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import cli
-from scanner.sources.history import CommitSplitter
-from scanner.sources.patches import COMMIT_MARK
+from credlint.cli import cli
+from credlint.sources.history import CommitSplitter
+from credlint.sources.patches import COMMIT_MARK
 from tests.conftest import git
 from tests.fakes import clear_key
 
@@ -133,7 +133,7 @@ def test_shallow_clone_warns_history_is_partial(runner: CliRunner, git_repo: Pat
 
 
 def test_history_outside_git_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from scanner.cli import main
+    from credlint.cli import main
 
     with pytest.raises(SystemExit) as exited:
         main(["scan", str(tmp_path), "--history"])
@@ -142,7 +142,7 @@ def test_history_outside_git_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_bad_revision_is_exit_2(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from scanner.cli import main
+    from credlint.cli import main
 
     commit_file(git_repo, "a.py", "x = 1\n", "one")
     with pytest.raises(SystemExit) as exited:
@@ -238,7 +238,7 @@ def test_awkward_history_binary_odd_names_detached_head(runner: CliRunner, git_r
 
 
 def test_secret_still_at_head_is_located_at_head_with_githubs_line_hash(runner: CliRunner, git_repo: Path) -> None:
-    from scanner.fingerprint import line_hashes
+    from credlint.fingerprint import line_hashes
 
     commit_file(git_repo, "app.py", f'password = "{SECRET_A}"\n', "add")
     text = "import os\n\n" + (git_repo / "app.py").read_text()
@@ -251,7 +251,7 @@ def test_secret_still_at_head_is_located_at_head_with_githubs_line_hash(runner: 
 
 def test_history_only_secret_carries_the_line_hash_of_the_introducing_version(runner: CliRunner,
                                                                                git_repo: Path) -> None:
-    from scanner.fingerprint import line_hashes
+    from credlint.fingerprint import line_hashes
 
     text = f'import os\n\npassword = "{SECRET_A}"\n'
     commit_file(git_repo, "app.py", text, "add")
@@ -308,7 +308,7 @@ def test_keyword_prefilter_changes_no_finding(runner: CliRunner, git_repo: Path,
     commit_file(git_repo, "deploy.sh", f"curl -u admin:{SECRET_B} https://example.invalid\n", "shell")
     commit_file(git_repo, "notes.txt", "nothing to see\n", "plain")
     _, filtered = scan(runner, str(git_repo), "--history")
-    monkeypatch.setattr("scanner.engine.Engine.keyword_ends", lambda self, data: None)
+    monkeypatch.setattr("credlint.engine.Engine.keyword_ends", lambda self, data: None)
     _, unfiltered = scan(runner, str(git_repo), "--history")
     assert len(filtered["findings"]) >= 3
     assert filtered["findings"] == unfiltered["findings"]
@@ -372,7 +372,7 @@ def test_the_pre_commit_path_does_not_import_gitpython(git_repo: Path) -> None:
     commit_file(git_repo, "base.txt", "base\n", "base")
     (git_repo / "app.py").write_text("x = 1\n", encoding="utf-8")
     git(git_repo, "add", "app.py")
-    probe = ("import sys; from scanner.cli import main\n"
+    probe = ("import sys; from credlint.cli import main\n"
              "try:\n    main(['scan', '--staged', '--quiet'])\nexcept SystemExit as done:\n"
              "    print(done.code, 'git' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", probe], cwd=git_repo, capture_output=True, text=True, check=True,

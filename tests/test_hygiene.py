@@ -5,9 +5,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from scanner.cli import cli
-from scanner.rulebook import Rulebook
-from scanner.scan import scan_text
+from credlint.cli import cli
+from credlint.rulebook import Rulebook
+from credlint.scan import scan_text
 from tests.helpers import validate_sarif
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import cli
-from scanner.migrate import env_name, migrate_source
+from credlint.cli import cli
+from credlint.migrate import env_name, migrate_source
 
 SOURCE = '''"""Partner client."""
 from __future__ import annotations

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import cli
-from scanner.output import OutputError, write_text
+from credlint.cli import cli
+from credlint.output import OutputError, write_text
 
 TOKEN_LINE = 'KEY = "glpat-Qm7Xw2Lk9Vt4Rz8Np3Hs"\n'
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from scanner.cli import cli
+from credlint.cli import cli
 from tests.conftest import REPO_ROOT
 
 
@@ -36,6 +36,12 @@ def test_wheel_installs_and_scans(tmp_path: Path) -> None:
     assert [f["rule_id"] for f in json.loads(scanned.stdout)["findings"]] == ["hardcoded-password"]
     listed = run(env_dir / "bin" / "credlint", "rules", cwd=tmp_path)
     assert len(listed.stdout.splitlines()) >= 120
+    # Another distribution's top-level `scanner` package (several exist on PyPI) must not shadow credlint.
+    [site] = (env_dir / "lib").glob("python*/site-packages")
+    (site / "scanner").mkdir()
+    (site / "scanner" / "__init__.py").write_text('raise ImportError("another distribution\'s scanner")\n')
+    collided = run(env_dir / "bin" / "credlint", "--version", cwd=tmp_path)
+    assert (collided.returncode, collided.stdout) == (0, "credlint, version 0.1.0\n"), collided.stderr
 
 
 def test_repository_passes_its_own_scan(runner: CliRunner) -> None:

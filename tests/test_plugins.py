@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from scanner.checks import verify_rule_files
-from scanner.config import Config
-from scanner.errors import RuleFileError
-from scanner.rulebook import Rulebook, load_rulebook
-from scanner.scan import scan_paths, scan_text
+from credlint.checks import verify_rule_files
+from credlint.config import Config
+from credlint.errors import RuleFileError
+from credlint.rulebook import Rulebook, load_rulebook
+from credlint.scan import scan_paths, scan_text
 from tests.helpers import SHARED
 
 PLUGIN_RULES = Path(__file__).parent / "data" / "detect_secrets_rules.toml"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import cli
-from scanner.rulebook import load_rulebook
+from credlint.cli import cli
+from credlint.rulebook import load_rulebook
 from tests.fakes import crc32_token
 from tests.helpers import SHARED, validate_sarif
 
@@ -96,7 +96,7 @@ def test_sarif_passes_shared_check_sarif(runner: CliRunner, tmp_path: Path, rng:
 ])
 def test_colour_on_a_terminal_unless_no_color(monkeypatch: pytest.MonkeyPatch, no_color: str | None,
                                               expected: bool) -> None:
-    from scanner.cli_support import use_color
+    from credlint.cli_support import use_color
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     if no_color is None:
@@ -115,8 +115,8 @@ def test_the_text_fix_shows_every_step_of_the_remediation(runner: CliRunner, tmp
 
 
 def test_sarif_keeps_the_most_severe_past_githubs_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner.model import Confidence, Finding, Location, ScanResult, Severity, Validation
-    from scanner.reporters import RenderOptions, sarif
+    from credlint.model import Confidence, Finding, Location, ScanResult, Severity, Validation
+    from credlint.reporters import RenderOptions, sarif
 
     def finding(line: int, severity: Severity) -> Finding:
         return Finding("jwt", "JWT", "token", Location("a.py", line, 1, line, 5), "h", "x…(5 chars)", severity,

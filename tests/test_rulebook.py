@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.checks import verify_rule_files
-from scanner.errors import RuleFileError
-from scanner.rulebook import builtin_rules_dir, load_rule_file, load_rulebook
+from credlint.checks import verify_rule_files
+from credlint.errors import RuleFileError
+from credlint.rulebook import builtin_rules_dir, load_rule_file, load_rulebook
 
 DATA = Path(__file__).parent / "data"
 

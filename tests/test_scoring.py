@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import cli
-from scanner.config import DEFAULT_MIN_SCORE
-from scanner.model import Finding
-from scanner.rulebook import Rulebook
-from scanner.scan import scan_text
-from scanner.scoring import redact
+from credlint.cli import cli
+from credlint.config import DEFAULT_MIN_SCORE
+from credlint.model import Finding
+from credlint.rulebook import Rulebook
+from credlint.scan import scan_text
+from credlint.scoring import redact
 from tests.fakes import clear_key, crc32_token
 
 

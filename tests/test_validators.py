@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from scanner.model import Validation
-from scanner.validators import (
+from credlint.model import Validation
+from credlint.validators import (
     base62_checksum,
     check_aws_key_id,
     check_basic_credentials,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scanner.model import Finding, ScanResult
-from scanner.reporters import (
+from credlint.model import Finding, ScanResult
+from credlint.reporters import (
     RenderOptions,
     fingerprint,
     listed_findings,

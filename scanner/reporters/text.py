@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from scanner.model import Finding, ScanResult, Severity
-from scanner.reporters import (
+from credlint.model import Finding, ScanResult, Severity
+from credlint.reporters import (
     RenderOptions,
     listed_findings,
     provenance_summary,

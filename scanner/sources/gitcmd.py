@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanner.errors import ScanIncompleteError
+from credlint.errors import ScanIncompleteError
 
 # Never let a user's or repository's configuration change what git prints.
 GIT = ["git", "-c", "core.quotepath=off", "-c", "color.ui=never", "-c", "diff.noprefix=false",

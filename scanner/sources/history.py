@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scanner.errors import ScanIncompleteError
-from scanner.model import Chunk, Skip
-from scanner.sources.gitcmd import GIT, last_line, run_git
-from scanner.sources.patches import (
+from credlint.errors import ScanIncompleteError
+from credlint.model import Chunk, Skip
+from credlint.sources.gitcmd import GIT, last_line, run_git
+from credlint.sources.patches import (
     COMMIT_MARK,
     LOG_FORMAT,
     CommitInfo,
@@ -32,7 +32,7 @@ from scanner.sources.patches import (
     sections_with_added,
     split_commit,
 )
-from scanner.sources.tree import display_path
+from credlint.sources.tree import display_path
 
 PIPE_SIZE = 4 << 20
 WIDE_PIPE = 1 << 20

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from scanner.errors import ScanIncompleteError
+from credlint.errors import ScanIncompleteError
 
 if TYPE_CHECKING:
     import git

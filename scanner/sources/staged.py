@@ -18,11 +18,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scanner.errors import ScanIncompleteError
-from scanner.model import Chunk, Skip
-from scanner.sources.gitcmd import read_blobs, run_git
-from scanner.sources.patches import file_starts, parse_file
-from scanner.sources.tree import SNIFF_BYTES, display_path
+from credlint.errors import ScanIncompleteError
+from credlint.model import Chunk, Skip
+from credlint.sources.gitcmd import read_blobs, run_git
+from credlint.sources.patches import file_starts, parse_file
+from credlint.sources.tree import SNIFF_BYTES, display_path
 
 SYMLINK_MODE, GITLINK_MODE = "120000", "160000"
 HUNK_NEW_SIDE = re.compile(rb"^@@+ (?:-\d+(?:,\d+)? )+\+(\d+)(?:,(\d+))? @@", re.M)

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.errors import ScanIncompleteError
-from scanner.globs import matches_any
-from scanner.model import Chunk, Skip
+from credlint.errors import ScanIncompleteError
+from credlint.globs import matches_any
+from credlint.model import Chunk, Skip
 
 BINARY_SUFFIXES = frozenset({
     ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".tiff", ".psd", ".pdf", ".zip", ".gz", ".tgz",
