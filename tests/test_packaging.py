@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -18,11 +21,26 @@ def run(*cmd: str | Path, cwd: Path | None = None) -> subprocess.CompletedProces
     return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, cwd=cwd, check=False)
 
 
+def clean_copy(target: Path) -> Path:
+    """The checkout's own files (tracked or new, never ignored): a build must not pick up a stale build/."""
+    listed = run("git", "-C", REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for name in filter(None, listed.stdout.split("\0")):
+        source, copy = REPO_ROOT / name, target / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            copy.symlink_to(os.readlink(source))
+        elif source.is_file():
+            shutil.copy2(source, copy)
+    return target
+
+
 def test_wheel_installs_and_scans(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, REPO_ROOT)
+    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, clean_copy(tmp_path / "src"))
     assert built.returncode == 0, built.stderr
     [wheel] = dist.glob("credlint-*.whl")
+    assert {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()} == {"credlint",
+                                                                                 "credlint-0.1.0.dist-info"}
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     installed = run(env_dir / "bin" / "python", "-m", "pip", "install", "-q", wheel)
