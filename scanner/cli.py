@@ -73,6 +73,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--min-score", type=click.IntRange(0, 100), help="Report findings scoring at least this.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 on findings at or above this severity.")
 @click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.option("--max-file-size", type=click.IntRange(1, 1 << 40),
+              help="Skip (and count) files larger than this many bytes.")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(path_type=Path), help="Extra rule file.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Configuration file.")
 @click.option("--show-secrets", is_flag=True, help="Print secret values (local triage only).")
@@ -93,10 +95,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
                                                  "on the lines the commit adds.")
 @click.option("--pre-push", is_flag=True, help="The commits being pushed (PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF).")
 def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_score: int | None,
-         fail_on: str | None, exclude: tuple[str, ...], rule_files: tuple[Path, ...], config_file: Path | None,
-         show_secrets: bool, explain: bool, baseline_file: Path | None, show_suppressed: bool, quiet: bool,
-         include_ignored: bool, **modes: Any) -> None:
-    """Scan PATHS (default: the current folder) for hardcoded secrets."""
+         fail_on: str | None, exclude: tuple[str, ...], max_file_size: int | None, rule_files: tuple[Path, ...],
+         config_file: Path | None, show_secrets: bool, explain: bool, baseline_file: Path | None,
+         show_suppressed: bool, quiet: bool, include_ignored: bool, **modes: Any) -> None:
+    """Scan PATHS (default: the current folder; `-` reads standard input) for hardcoded secrets."""
     whole_files = modes.pop("whole_files")
     revisions = history_revisions(**modes)
     staged = modes["staged"]
@@ -111,7 +113,8 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
                                "path), and --exclude GLOB to leave paths out")
     config = resolve_config(config_file, workspace).with_flags(
         min_score=min_score, fail_on=Severity.parse(fail_on) if fail_on else None, exclude=exclude,
-        rules=rule_files, explain=explain or None, baseline=baseline_file, include_ignored=include_ignored or None)
+        rules=rule_files, explain=explain or None, baseline=baseline_file, include_ignored=include_ignored or None,
+        max_file_size=max_file_size)
     rulebook = build_rulebook(config)
     baseline = None
     if config.baseline:  # read before the scan: a bad file stops the run at once
@@ -154,6 +157,7 @@ def history_revisions(history: bool, branch: str | None, since_ref: str | None, 
 
 
 NULL_SHA = "0" * 40
+STDIN = Path("-")
 
 
 def pre_push_revisions() -> list[str]:
@@ -170,6 +174,14 @@ def pre_push_revisions() -> list[str]:
 def run_mode(targets: tuple[Path, ...], paths: tuple[Path, ...], revisions: list[str] | None, staged: bool,
              rulebook: Rulebook, config: Config, progress: Progress, workspace: Workspace,
              whole_files: bool = False) -> ScanResult:
+    if paths == (STDIN,):
+        if revisions is not None or staged:
+            raise click.UsageError("`-` (standard input) scans the text piped in: no history or staged options")
+        from credlint.scan import scan_stream
+
+        return scan_stream(sys.stdin.buffer, rulebook, config)
+    if STDIN in paths:
+        raise click.UsageError("`-` (standard input) cannot be combined with other paths")
     if revisions is not None:
         from credlint.history_scan import scan_history
 

@@ -16,18 +16,16 @@ from credlint.reporters import RenderOptions
 from credlint.rulebook import Rulebook, load_rulebook
 from credlint.sources.tree import Workspace
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "junit", "gitlab")
 SEVERITIES = [s.label for s in Severity]
 
 
 def renderer(name: str) -> Callable[[ScanResult, RenderOptions], str]:
     # Imported on demand: a pre-commit run that prints text never pays for the others.
-    if name == "json":
-        from credlint.reporters.json import render
-    elif name == "sarif":
-        from credlint.reporters.sarif import render
-    else:
-        from credlint.reporters.text import render
+    import importlib
+
+    module = importlib.import_module(f"credlint.reporters.{name if name in FORMATS else 'text'}")
+    render: Callable[[ScanResult, RenderOptions], str] = module.render
     return render
 
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from credlint.assessment import GENERIC_TAG, assess, vendor_prefixes
 from credlint.config import DEFAULT_MIN_SCORE, Config
@@ -230,6 +230,23 @@ def on_lines(findings: list[Finding], lines: frozenset[int]) -> tuple[list[Findi
     """The findings touching one of the given lines, and how many did not."""
     kept = [f for f in findings if any(n in lines for n in range(f.location.line, f.location.end_line + 1))]
     return kept, len(findings) - len(kept)
+
+
+def scan_stream(stream: BinaryIO, rulebook: Rulebook, config: Config, name: str = "stdin") -> ScanResult:
+    """Text piped in (a pre-receive hook, `git show | credlint scan -`): read up to the size limit."""
+    started = time.monotonic()
+    result = ScanResult(root=os.getcwd())
+    raw = stream.read(config.max_file_size + 1)
+    if len(raw) > config.max_file_size:
+        collect(result, Skip(name, "too-large", f"over {config.max_file_size} bytes"), 0)
+    elif b"\0" in raw[:8192]:
+        collect(result, Skip(name, "binary"), 0)
+    else:
+        chunk = Chunk(name, raw.decode("utf-8", "surrogateescape"))
+        collect(result, Scanner(rulebook, config.allowlist, config.explain).scan_chunk(chunk), len(raw))
+    finish(result, config)
+    result.elapsed = time.monotonic() - started
+    return result
 
 
 def run_refs(refs: list[FileRef], rulebook: Rulebook, config: Config,

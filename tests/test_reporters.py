@@ -129,3 +129,47 @@ def test_sarif_keeps_the_most_severe_past_githubs_limit(monkeypatch: pytest.Monk
     lines = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in document["runs"][0]["results"]]
     assert lines == [2, 3]
     assert result.warnings == ["3 results exceed GitHub's 2 per run; kept the 2 most severe"]
+
+
+def test_junit_has_one_failing_case_per_finding_and_one_passing_case_when_clean(runner: CliRunner,
+                                                                             tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    (tmp_path / "a.env").write_text("DB_PASSWORD=Harbor2024!blue\n")
+    root = ET.fromstring(runner.invoke(cli, ["scan", str(tmp_path), "--format", "junit"]).stdout)
+    [case] = root.iter("testcase")
+    failure = case.find("failure")
+    assert (root.get("failures"), case.get("classname"), case.get("name")) == ("1", "a.env",
+                                                                               "hardcoded-password-config at line 1")
+    assert failure is not None and "Harbor2024!blue" not in ET.tostring(root, encoding="unicode")
+    (tmp_path / "a.env").write_text("DB_PASSWORD=${DB_PASSWORD}\n")
+    clean = ET.fromstring(runner.invoke(cli, ["scan", str(tmp_path), "--format", "junit"]).stdout)
+    assert [(c.get("name"), c.find("failure")) for c in clean.iter("testcase")] == [("no findings in 1 files", None)]
+
+
+def test_gitlab_secret_detection_report(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "a.env").write_text("DB_PASSWORD=Harbor2024!blue\n")
+    document = json.loads(runner.invoke(cli, ["scan", str(tmp_path), "--format", "gitlab"]).stdout)
+    assert document["version"].startswith("15.") and document["scan"]["type"] == "secret_detection"
+    assert document["scan"]["status"] == "success" and document["scan"]["analyzer"]["id"] == "credlint"
+    [vulnerability] = document["vulnerabilities"]
+    assert (vulnerability["category"], vulnerability["severity"], vulnerability["location"]["file"],
+            vulnerability["location"]["start_line"]) == ("secret_detection", "High", "a.env", 1)
+    assert len(vulnerability["id"]) == 64 and vulnerability["identifiers"][0]["value"] == "hardcoded-password-config"
+    assert "Harbor2024!blue" not in json.dumps(document)
+    again = json.loads(runner.invoke(cli, ["scan", str(tmp_path), "--format", "gitlab"]).stdout)
+    assert again == document  # deterministic: no clock in the report
+
+
+def test_standard_input_is_scanned(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["scan", "-", "--format", "json"], input='password = "Q7wYtN2kLp9v!x"\n')
+    document = json.loads(result.stdout)
+    assert (result.exit_code, [(f["path"], f["line"]) for f in document["findings"]]) == (1, [("stdin", 1)])
+    assert runner.invoke(cli, ["scan", "-", "--staged"], input="").exit_code == 2
+
+
+def test_max_file_size_on_the_command_line(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "big.env").write_text("DB_PASSWORD=Harbor2024!blue\n" + "x" * 2000)
+    document = json.loads(runner.invoke(cli, ["scan", str(tmp_path), "--format", "json", "--max-file-size",
+                                              "1000"]).stdout)
+    assert (document["findings"], document["summary"]["skipped"]) == ([], {"too-large": 1})
