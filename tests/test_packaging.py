@@ -7,10 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from credlint.cli import cli
@@ -34,6 +36,11 @@ def clean_copy(target: Path) -> Path:
     return target
 
 
+IN_GIT_CHECKOUT = (REPO_ROOT / ".git").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not IN_GIT_CHECKOUT, reason="builds from the git checkout (an sdist's tests skip it)")
 def test_wheel_installs_and_scans(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, clean_copy(tmp_path / "src"))
@@ -60,6 +67,28 @@ def test_wheel_installs_and_scans(tmp_path: Path) -> None:
     (site / "scanner" / "__init__.py").write_text('raise ImportError("another distribution\'s scanner")\n')
     collided = run(env_dir / "bin" / "credlint", "--version", cwd=tmp_path)
     assert (collided.returncode, collided.stdout) == (0, "credlint, version 0.1.0\n"), collided.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not IN_GIT_CHECKOUT, reason="builds from the git checkout (an sdist's tests skip it)")
+def test_the_sdist_installs_and_its_tests_pass(tmp_path: Path) -> None:
+    """`pip install` of the built sdist, then the fast suite run from the unpacked sdist with that install."""
+    dist = tmp_path / "dist"
+    built = run(sys.executable, "-m", "build", "--sdist", "--no-isolation", "--outdir", dist,
+                clean_copy(tmp_path / "src"))
+    assert built.returncode == 0, built.stdout + built.stderr
+    [sdist] = dist.glob("credlint-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    [unpacked] = (tmp_path / "unpacked").iterdir()
+    assert {"tests", "rules", "LICENSE", "CHANGELOG.md", "action.yml"} <= {p.name for p in unpacked.iterdir()}
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    installed = run(env_dir / "bin" / "python", "-m", "pip", "install", "-q", f"{sdist}[test]")
+    assert installed.returncode == 0, installed.stderr
+    tested = run(env_dir / "bin" / "python", "-m", "pytest", "-q", "-m", "not slow", "-p", "no:cacheprovider",
+                 cwd=unpacked)
+    assert tested.returncode == 0, tested.stdout[-3000:] + tested.stderr[-2000:]
 
 
 def test_repository_passes_its_own_scan(runner: CliRunner) -> None:

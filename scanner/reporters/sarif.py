@@ -116,7 +116,7 @@ def render(result: ScanResult, options: RenderOptions) -> str:
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "credlint", "version": options.tool_version, "semanticVersion": options.tool_version,
-            "informationUri": "https://pypi.org/project/credlint/",
+            "informationUri": "https://github.com/credlint/credlint",
             "rules": [rule_descriptor(r) for r in rules],
         }},
         # History results point at files GitHub may not have at HEAD: keep them in their own category.
