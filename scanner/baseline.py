@@ -36,10 +36,16 @@ class BaselineEntry:
     hash: str
 
 
+AUDIT_REAL = "real"  # audited: a real secret, reported again until it is removed and rotated
+AUDIT_FALSE = "false-positive"  # audited: not a secret, accepted for good
+AUDITS = frozenset({AUDIT_REAL, AUDIT_FALSE})
+
+
 @dataclass(frozen=True, slots=True)
 class Baseline:
     salt: str
     entries: frozenset[BaselineEntry] = field(default_factory=frozenset)
+    audits: dict[BaselineEntry, str] = field(default_factory=dict)  # `credlint baseline audit`
 
     def entry_for(self, finding: Finding) -> BaselineEntry:
         if is_chosen(finding):
@@ -48,20 +54,29 @@ class Baseline:
             digest = secret_digest(self.salt, finding.secret)
         return BaselineEntry(finding.rule_id, finding.location.path, digest)
 
-    def accepts(self, finding: Finding) -> bool:
-        if self.entry_for(finding) in self.entries:
-            return True
+    def matching(self, finding: Finding) -> BaselineEntry | None:
+        entry = self.entry_for(finding)
+        if entry in self.entries:
+            return entry
         # Baselines written before passwords were hashed with scrypt keep working.
         legacy = BaselineEntry(finding.rule_id, finding.location.path, secret_digest(self.salt, finding.secret))
-        return is_chosen(finding) and legacy in self.entries
+        return legacy if is_chosen(finding) and legacy in self.entries else None
+
+    def accepts(self, finding: Finding) -> bool:
+        entry = self.matching(finding)
+        return entry is not None and self.audits.get(entry) != AUDIT_REAL
 
     def with_findings(self, findings: Iterable[Finding]) -> Baseline:
-        return Baseline(self.salt, self.entries | {self.entry_for(f) for f in findings})
+        return Baseline(self.salt, self.entries | {self.entry_for(f) for f in findings}, self.audits)
 
     def keeping(self, findings: Iterable[Finding]) -> Baseline:
-        """Only the entries that still match one of the findings."""
-        current = {self.entry_for(f) for f in findings}
-        return Baseline(self.salt, frozenset(self.entries & current))
+        """Only the entries that still match one of the findings (their audit marks with them)."""
+        current = {entry for f in findings if (entry := self.matching(f)) is not None}
+        kept = frozenset(self.entries & current)
+        return Baseline(self.salt, kept, {e: a for e, a in self.audits.items() if e in kept})
+
+    def audited(self, entry: BaselineEntry, mark: str) -> Baseline:
+        return Baseline(self.salt, self.entries, {**self.audits, entry: mark})
 
 
 SCRYPT_PREFIX = "scrypt:"
@@ -91,6 +106,8 @@ def render_baseline(baseline: Baseline) -> str:
     lines = [f'{head}, "entries": [']
     for entry in sorted(baseline.entries):
         record = {"rule_id": entry.rule_id, "path": entry.path, "hash": entry.hash}
+        if entry in baseline.audits:
+            record["audit"] = baseline.audits[entry]
         lines.append(json.dumps(record, ensure_ascii=False) + ",")
     lines.append(CLOSING)
     return "\n".join(lines) + "\n"
@@ -115,13 +132,17 @@ def parse_baseline(data: Any, path: Path) -> Baseline:
     salt, entries = data.get("salt"), data.get("entries")
     if not isinstance(salt, str) or not is_hex(salt) or not isinstance(entries, list):
         raise BaselineError(f"{path}: corrupt baseline (salt or entries missing)")
-    return Baseline(salt, frozenset(parse_entry(e, path) for e in entries if e is not None))
+    parsed = [parse_entry(e, path) for e in entries if e is not None]
+    return Baseline(salt, frozenset(entry for entry, _ in parsed), {entry: mark for entry, mark in parsed if mark})
 
 
-def parse_entry(entry: Any, path: Path) -> BaselineEntry:
+def parse_entry(entry: Any, path: Path) -> tuple[BaselineEntry, str]:
     if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("rule_id", "path", "hash")):
         raise BaselineError(f"{path}: corrupt baseline entry {entry!r}")
-    return BaselineEntry(entry["rule_id"], entry["path"], entry["hash"])
+    mark = entry.get("audit", "")
+    if mark and mark not in AUDITS:
+        raise BaselineError(f"{path}: unknown audit mark {mark!r} (known: {', '.join(sorted(AUDITS))})")
+    return BaselineEntry(entry["rule_id"], entry["path"], entry["hash"]), mark
 
 
 def is_hex(value: str) -> bool:

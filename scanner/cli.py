@@ -211,13 +211,33 @@ def emit(result: ScanResult, options: RenderOptions, output_format: str, output:
             click.echo(f"dropped {d.path}:{d.line} {d.rule_id} {d.reason}", err=output_format != "text")
 
 
-@cli.command(name="rules")
+@cli.group(name="rules", invoke_without_command=True)
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Configuration file.")
-def list_rules(config_file: Path | None) -> None:
-    """List the rules: id, severity, confidence, title."""
+@click.pass_context
+def list_rules(ctx: click.Context, config_file: Path | None) -> None:
+    """List the rules: id, severity, confidence, title (`rules import` converts a gitleaks configuration)."""
+    if ctx.invoked_subcommand is not None:
+        return
     config = resolve_config(config_file, locate([Path(".")]))
     for rule in build_rulebook(config).rules:
         click.echo(f"{rule.id:<40} {rule.severity.label:<8} {rule.confidence.label:<6} {rule.title}")
+
+
+@list_rules.command(name="import")
+@click.argument("gitleaks_config", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="The credlint rule file to write (then: rules = [\"FILE\"] in [tool.credlint], or --rules FILE).")
+def import_rules(gitleaks_config: Path, output: Path) -> None:
+    """Convert a gitleaks configuration's [[rules]] into a credlint rule file."""
+    from credlint.gitleaks_import import import_gitleaks
+
+    imported = import_gitleaks(gitleaks_config)
+    write_text(output, imported.text)
+    click.echo(f"wrote {output}: {len(imported.rule_ids)} rule(s)")
+    for gid, why in imported.left_out:
+        click.echo(f"left out {gid}: {why}", err=True)
+    if imported.left_out:
+        sys.exit(1)
 
 
 def main(argv: list[str] | None = None) -> Any:

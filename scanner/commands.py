@@ -74,6 +74,36 @@ def baseline_update(path: Path, baseline_file: Path | None, config_file: Path | 
     click.echo(f"updated {target}: {len(updated.entries)} entries ({added} added, {dropped} dropped)")
 
 
+@baseline.command(name="audit")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path))
+@click.option("--config", "config_file", type=click.Path(path_type=Path))
+@click.option("--again", is_flag=True, help="Also ask about findings audited before.")
+@click.option("--show-secrets", is_flag=True, help="Show each value (local triage only).")
+def baseline_audit(path: Path, baseline_file: Path | None, config_file: Path | None, again: bool,
+                   show_secrets: bool) -> None:
+    """Mark each accepted finding a real secret (reported again until rotated) or a false alarm."""
+    from credlint.baseline import load_baseline, render_baseline
+    from credlint.baseline_audit import audit
+
+    workspace, findings = tree_findings(path, config_file)
+    target = baseline_path(workspace, baseline_file)
+    outcome = audit(load_baseline(target), findings, lambda f: ask_about(f, show_secrets),
+                    lambda b: write_text(target, render_baseline(b)), again=again)
+    click.echo(f"{target}: {outcome.real} marked real (reported again until removed and rotated), "
+               f"{outcome.false} marked false alarms, {outcome.left} left to audit")
+
+
+def ask_about(finding: Finding, show_secrets: bool) -> str:
+    loc = finding.location
+    value = finding.secret if show_secrets else finding.redacted
+    click.echo(f"\n{loc.path}:{loc.line}:{loc.column}  {finding.severity.label}  {finding.rule_id}  {value}")
+    click.echo(f"  {finding.title}")
+    answer: str = click.prompt("  Real secret? [y]es, [n]o (false alarm), [s]kip, [q]uit",
+                               type=click.Choice(["y", "n", "s", "q"]), show_choices=False)
+    return answer
+
+
 @baseline.command(name="import")
 @click.argument("secrets_baseline", type=click.Path(path_type=Path))
 @click.argument("path", default=".", type=click.Path(path_type=Path))

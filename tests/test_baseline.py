@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -171,3 +172,47 @@ def test_a_github_token_audited_real_stays_reported_whatever_else_is_on_its_line
     assert runner.invoke(cli, ["baseline", "import", ".secrets.baseline"]).exit_code == 0
     _, document = scan_json(runner, ".", "--baseline", ".credlint-baseline.json", "--exclude", ".secrets.baseline")
     assert lines_reported(document) == [("settings.py", 1)]
+
+
+def test_audit_marks_real_secrets_reported_again_and_false_alarms_accepted(runner: CliRunner,
+                                                                          accepted_repo: Path) -> None:
+    """Answered at the prompt as a person at a terminal would: the first real, the second a false alarm,
+    then quit; the marks are saved as they are given."""
+    audited = runner.invoke(cli, ["baseline", "audit"], input="y\nn\nq\n")
+    assert audited.exit_code == 0, audited.output
+    assert audited.output.count("Real secret? [y]es, [n]o (false alarm), [s]kip, [q]uit") == 3
+    assert audited.output.splitlines()[-1].endswith(
+        "1 marked real (reported again until removed and rotated), 1 marked false alarms, 1 left to audit")
+    marks = [json.loads(line.rstrip(","))
+             for line in (accepted_repo / ".credlint-baseline.json").read_text().splitlines()[1:-1]]
+    assert sorted(m.get("audit", "") for m in marks) == ["", "false-positive", "real"]
+    _, document = scan_json(runner, ".", "--baseline", ".credlint-baseline.json")
+    assert len(lines_reported(document)) == 1  # the one marked real is reported again
+    again = runner.invoke(cli, ["baseline", "audit"], input="s\n")
+    assert "0 marked real" in again.output.splitlines()[-1] and again.output.count("Real secret?") == 1
+
+
+def test_audit_at_a_real_terminal(accepted_repo: Path) -> None:
+    """The same questions on a pseudo-terminal, as a person at a shell sees them."""
+    import pty
+    import select
+
+    main, child = pty.openpty()
+    process = subprocess.Popen([str(Path(sys.executable).with_name("credlint")), "baseline", "audit"],
+                               cwd=accepted_repo, stdin=child, stdout=child, stderr=child)
+    os.close(child)
+    seen, answers = b"", [b"n\n", b"n\n", b"n\n"]
+    while process.poll() is None or select.select([main], [], [], 0.1)[0]:
+        if not select.select([main], [], [], 5)[0]:
+            break
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        seen += chunk
+        if chunk.rstrip().endswith(b"[q]uit:") and answers:
+            os.write(main, answers.pop(0))
+    process.wait(timeout=30)
+    os.close(main)
+    assert process.returncode == 0 and seen.count(b"Real secret?") == 3
+    assert b"0 marked real (reported again until removed and rotated), 3 marked false alarms, 0 left" in seen
