@@ -106,19 +106,31 @@ def history_commands(peers: Path | None) -> dict[str, Command]:
     return tools
 
 
-def staged_repo(root: Path) -> Path:
-    """The pre-commit case for `--staged`: a repository with ten staged files."""
-    small_files(root)
+def staged_repo(root: Path, files: int = 10) -> Path:
+    """The pre-commit case for `--staged`: a repository with `files` staged files."""
+    small_files(root, files)
     if not (root / ".git").exists():
         subprocess.run(["git", "init", "-q", str(root)], check=True)
     subprocess.run(["git", "-C", str(root), "add", "."], check=True)
     return root
 
 
-def small_files(root: Path) -> Path:
+def hook_commands(peers: Path | None) -> dict[str, Command]:
+    """What each tool's pre-commit hook runs on one staged file (the file name as pre-commit passes it)."""
+    credlint = str(Path(sys.executable).with_name("credlint"))
+    tools: dict[str, Command] = {
+        "credlint --staged": lambda t, s: [credlint, "scan", "--staged", "--quiet", "--", "module0.py"]}
+    if peers:
+        betterleaks = site_binary(peers, "betterleaks")
+        tools["betterleaks --staged"] = lambda t, s: [str(betterleaks), "git", "--staged", "-l", "error", "."]
+        tools["detect-secrets-hook"] = lambda t, s: [str(peers / "bin" / "detect-secrets-hook"), "module0.py"]
+    return tools
+
+
+def small_files(root: Path, files: int = 10) -> Path:
     """The pre-commit case: ten small files."""
     root.mkdir(parents=True, exist_ok=True)
-    for i in range(10):
+    for i in range(files):
         (root / f"module{i}.py").write_text("import os\n\nTOKEN = os.environ['TOKEN']\n" * 20)
     return root
 
@@ -166,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     credlint = str(Path(sys.executable).with_name("credlint"))
     results.append(measure("credlint --staged", lambda t, s: [credlint, "scan", "--staged", "--quiet"],
                            staged_repo(args.workdir / "ten-staged-files"), args.runs, args.timeout))
+    one_file = staged_repo(args.workdir / "one-staged-file", files=1)
+    results += [measure(tool, command, one_file, args.runs, args.timeout, "one staged file")
+                for tool, command in hook_commands(args.peers).items()]
     for r in results:
         print(f"{r.target:<18} {r.tool:<17} {r.wall_s:8.2f}s", file=sys.stderr)
     targets = {name: Path(path) for name, _, path in (spec.partition("=") for spec in args.tree)}

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from credlint.errors import ConfigError
-from credlint.filters import Allowlist
+from credlint.allowlist import Allowlist
 from credlint.model import Severity
 
 if sys.version_info >= (3, 11):

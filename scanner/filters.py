@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
+from credlint.allowlist import Allowlist
 from credlint.assessment import ADVISORY_TAG, CHOSEN_KINDS, GENERIC_TAG, Assessment
 from credlint.engine import shannon_entropy
 from credlint.model import Candidate, Validation
@@ -219,24 +219,6 @@ def is_path_like(value: str) -> bool:
 def is_quoted(cand: Candidate) -> bool:
     position = cand.line_text.find(cand.secret)
     return position > 0 and cand.line_text[position - 1] in "'\"`"
-
-
-@dataclass(frozen=True, slots=True)
-class Allowlist:
-    """Configured allowlists: value regexes and stop words, global or for one rule."""
-
-    regexes: tuple[re.Pattern[str], ...] = ()
-    stopwords: tuple[str, ...] = ()
-    per_rule: dict[str, Allowlist] = field(default_factory=dict)
-
-    def allows(self, rule_id: str, secret: str) -> bool:
-        if any(p.search(secret) for p in self.regexes):
-            return True
-        lowered = secret.lower()
-        if any(word in lowered for word in self.stopwords):
-            return True
-        scoped = self.per_rule.get(rule_id)
-        return scoped.allows(rule_id, secret) if scoped else False
 
 
 FilterCheck = Callable[[Rule, Candidate, Assessment], bool]

@@ -13,10 +13,6 @@ from credlint.errors import RuleFileError
 from credlint.model import Confidence, Severity
 from credlint.validators import VALIDATORS
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 REQUIRED_KEYS = frozenset(
     {"id", "title", "description", "kind", "severity", "confidence", "keywords", "regex",
@@ -124,6 +120,11 @@ def load_rule_file(path: Path, *, strict: bool = True) -> list[Rule]:
 
 
 def read_rule_file(path: Path) -> dict[str, Any]:
+    # Imported here: the built-in rules come from the marshal cache, so most runs never parse TOML.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

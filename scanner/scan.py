@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, BinaryIO
 from credlint.assessment import GENERIC_TAG, assess, vendor_prefixes
 from credlint.config import DEFAULT_MIN_SCORE, Config
 from credlint.engine import Engine, LineIndex
-from credlint.filters import Allowlist, drop_reason
+from credlint.allowlist import Allowlist
+from credlint.filters import drop_reason
 from credlint.fingerprint import line_hashes_for
 from credlint.globs import matches_any
 from credlint.hygiene import with_reuse

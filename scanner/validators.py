@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from credlint.model import Validation
-from credlint.shape import is_readable
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -114,7 +113,11 @@ def check_jwt(secret: str) -> Validation:
         return Validation.FAILED
     header, payload = decode_json_segment(parts[0]), decode_json_segment(parts[1])
     ok = isinstance(header, dict) and "alg" in header and isinstance(payload, dict) and len(parts[2]) >= 16
-    return _passed(ok and not is_readable(parts[2]))  # a signature spelt in words is a hand-made sample
+    if not ok:
+        return Validation.FAILED
+    from credlint.shape import is_readable  # here: the word machinery is not part of every start-up
+
+    return _passed(not is_readable(parts[2]))  # a signature spelt in words is a hand-made sample
 
 
 PEM_BODY = re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----(.*?)-----END", re.S)
