@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from credlint.errors import ConfigError
 from credlint.allowlist import Allowlist
+from credlint.errors import ConfigError
 from credlint.model import Severity
 
 if sys.version_info >= (3, 11):

@@ -13,7 +13,6 @@ from credlint.errors import RuleFileError
 from credlint.model import Confidence, Severity
 from credlint.validators import VALIDATORS
 
-
 REQUIRED_KEYS = frozenset(
     {"id", "title", "description", "kind", "severity", "confidence", "keywords", "regex",
      "remediation", "references", "examples", "negative_examples"}

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from credlint.allowlist import Allowlist
 from credlint.assessment import GENERIC_TAG, assess, vendor_prefixes
 from credlint.config import DEFAULT_MIN_SCORE, Config
 from credlint.engine import Engine, LineIndex
-from credlint.allowlist import Allowlist
 from credlint.filters import drop_reason
 from credlint.fingerprint import line_hashes_for
 from credlint.globs import matches_any

@@ -4,8 +4,8 @@ import random
 
 import pytest
 
+from credlint.allowlist import Allowlist
 from credlint.filters import (
-    Allowlist,
     is_digest,
     is_password_hash,
     is_placeholder,
