@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from credlint.detectors.rulebook import Rule, Rulebook, load_rulebook
 from credlint.errors import RuleFileError
-from credlint.rulebook import Rule, Rulebook, load_rulebook
-from credlint.scan import scan_text
+from credlint.pipeline import scan_text
 
 
 def example_failures(rule: Rule, rulebook: Rulebook) -> list[str]:

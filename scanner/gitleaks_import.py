@@ -171,7 +171,7 @@ def credlint_table(raw: dict[str, Any]) -> dict[str, Any]:
 def with_example(table: dict[str, Any], where: Path, seed: int) -> dict[str, Any] | None:
     """The table with the first sampled example the whole pipeline reports, or None."""
     from credlint.checks import example_failures
-    from credlint.rulebook import Rulebook, parse_rule
+    from credlint.detectors.rulebook import Rulebook, parse_rule
 
     sampler = Sampler(random.Random(seed))
     for _ in range(SAMPLES):

@@ -12,8 +12,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from credlint.filters import is_placeholder, is_trivial_default
-from credlint.python_auth import PASSWORD_CALLS, call_name, module_constants
+from credlint.detectors.python_auth import PASSWORD_CALLS, call_name, module_constants
+from credlint.triage.filters import is_placeholder, is_trivial_default
 
 SECRET_NAME = re.compile(r"(?i)(?:password|passwd|passphrase|secret|token|api_?key)$")
 

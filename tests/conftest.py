@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from credlint.rulebook import Rulebook, load_rulebook
+from credlint.detectors.rulebook import Rulebook, load_rulebook
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"

@@ -7,7 +7,7 @@ import json
 import random
 import string
 
-from credlint.validators import base62_checksum
+from credlint.detectors.validators import base62_checksum
 
 ALNUM = string.ascii_letters + string.digits
 

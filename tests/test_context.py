@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from credlint.context import Context, is_comment_line, path_contexts
+from credlint.triage.context import Context, is_comment_line, path_contexts
 
 TEST, DOCS, EXAMPLE, VENDORED, RECORDED, CONFIG = (Context.TEST, Context.DOCS, Context.EXAMPLE, Context.VENDORED,
                                                   Context.RECORDED, Context.CONFIG)

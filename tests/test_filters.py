@@ -5,7 +5,10 @@ import random
 import pytest
 
 from credlint.allowlist import Allowlist
-from credlint.filters import (
+from credlint.detectors.rulebook import Rulebook
+from credlint.model import Chunk, Severity
+from credlint.pipeline import Scanner, scan_text
+from credlint.triage.filters import (
     is_digest,
     is_password_hash,
     is_placeholder,
@@ -15,9 +18,6 @@ from credlint.filters import (
     is_uuid,
     is_vendor_example,
 )
-from credlint.model import Chunk, Severity
-from credlint.rulebook import Rulebook
-from credlint.scan import Scanner, scan_text
 from tests.fakes import pypi_token
 
 

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from credlint.cli import cli
-from credlint.sources.history import CommitSplitter
-from credlint.sources.patches import COMMIT_MARK
+from credlint.sources.history.patches import COMMIT_MARK
+from credlint.sources.history.reader import CommitSplitter
 from tests.conftest import git
 from tests.fakes import clear_key
 
@@ -308,7 +308,7 @@ def test_keyword_prefilter_changes_no_finding(runner: CliRunner, git_repo: Path,
     commit_file(git_repo, "deploy.sh", f"curl -u admin:{SECRET_B} https://example.invalid\n", "shell")
     commit_file(git_repo, "notes.txt", "nothing to see\n", "plain")
     _, filtered = scan(runner, str(git_repo), "--history")
-    monkeypatch.setattr("credlint.engine.Engine.keyword_ends", lambda self, data: None)
+    monkeypatch.setattr("credlint.detectors.engine.Engine.keyword_ends", lambda self, data: None)
     _, unfiltered = scan(runner, str(git_repo), "--history")
     assert len(filtered["findings"]) >= 3
     assert filtered["findings"] == unfiltered["findings"]

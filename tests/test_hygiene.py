@@ -6,8 +6,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from credlint.cli import cli
-from credlint.rulebook import Rulebook
-from credlint.scan import scan_text
+from credlint.detectors.rulebook import Rulebook
+from credlint.pipeline import scan_text
 from tests.helpers import validate_sarif
 
 

@@ -4,7 +4,7 @@ import contextlib
 
 import pytest
 
-from credlint.keywords import AhoCorasickMatcher, HyperscanMatcher, KeywordMatcher, byte_to_char_offsets
+from credlint.detectors.keywords import AhoCorasickMatcher, HyperscanMatcher, KeywordMatcher, byte_to_char_offsets
 
 KEYWORDS = ["ghp_", "password", "token"]
 TEXTS = [

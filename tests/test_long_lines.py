@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import random
 
-from credlint.engine import MAX_SPAN
-from credlint.rulebook import Rulebook
-from credlint.scan import scan_text
+from credlint.detectors.engine import MAX_SPAN
+from credlint.detectors.rulebook import Rulebook
+from credlint.pipeline import scan_text
 from tests.fakes import crc32_token
 
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from credlint.cli import cli
-from credlint.output import OutputError, write_text
+from credlint.cli.output import OutputError, write_text
 
 TOKEN_LINE = 'KEY = "glpat-Qm7Xw2Lk9Vt4Rz8Np3Hs"\n'
 

@@ -9,9 +9,9 @@ import pytest
 
 from credlint.checks import verify_rule_files
 from credlint.config import Config
+from credlint.detectors.rulebook import Rulebook, load_rulebook
 from credlint.errors import RuleFileError
-from credlint.rulebook import Rulebook, load_rulebook
-from credlint.scan import scan_paths, scan_text
+from credlint.pipeline import scan_paths, scan_text
 from tests.helpers import SHARED
 
 PLUGIN_RULES = Path(__file__).parent / "data" / "detect_secrets_rules.toml"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from credlint.python_auth import (
+from credlint.detectors.python_auth import (
     ADVISORY_RULE,
     FTP_ADVISORY_RULE,
     LITERAL_RULE,
@@ -12,8 +12,8 @@ from credlint.python_auth import (
     REGISTRY_ADVISORY_RULE,
     iter_auth_sites,
 )
-from credlint.rulebook import Rulebook
-from credlint.scan import scan_text
+from credlint.detectors.rulebook import Rulebook
+from credlint.pipeline import scan_text
 
 HTTP, MAIL, FTP, REGISTRY = ADVISORY_RULE, MAIL_ADVISORY_RULE, FTP_ADVISORY_RULE, REGISTRY_ADVISORY_RULE
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from credlint.cli import cli
-from credlint.rulebook import load_rulebook
+from credlint.detectors.rulebook import load_rulebook
 from tests.fakes import crc32_token
 from tests.helpers import SHARED, validate_sarif
 
@@ -96,7 +96,7 @@ def test_sarif_passes_shared_check_sarif(runner: CliRunner, tmp_path: Path, rng:
 ])
 def test_colour_on_a_terminal_unless_no_color(monkeypatch: pytest.MonkeyPatch, no_color: str | None,
                                               expected: bool) -> None:
-    from credlint.cli_support import use_color
+    from credlint.cli.support import use_color
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     if no_color is None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from credlint.rulebook import Rule, load_rulebook
-from credlint.scan import scan_text
+from credlint.detectors.rulebook import Rule, load_rulebook
+from credlint.pipeline import scan_text
 
 RULEBOOK = load_rulebook()
 CASES = [(r, text, True) for r in RULEBOOK.rules for text in r.examples] + [

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from credlint.checks import verify_rule_files
+from credlint.detectors.rulebook import builtin_rules_dir, load_rule_file, load_rulebook
 from credlint.errors import RuleFileError
-from credlint.rulebook import builtin_rules_dir, load_rule_file, load_rulebook
 
 DATA = Path(__file__).parent / "data"
 

@@ -9,10 +9,10 @@ from click.testing import CliRunner
 
 from credlint.cli import cli
 from credlint.config import DEFAULT_MIN_SCORE
+from credlint.detectors.rulebook import Rulebook
 from credlint.model import Finding
-from credlint.rulebook import Rulebook
-from credlint.scan import scan_text
-from credlint.scoring import redact
+from credlint.pipeline import scan_text
+from credlint.triage.scoring import redact
 from tests.fakes import clear_key, crc32_token
 
 

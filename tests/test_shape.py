@@ -8,7 +8,7 @@ import string
 
 import pytest
 
-from credlint.shape import Shape, decoded_text, judge
+from credlint.detectors.shape import Shape, decoded_text, judge
 
 ALPHABETS = {
     "base62": string.ascii_letters + string.digits,

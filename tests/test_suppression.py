@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from credlint.suppression import Allowance, find_allowance
+from credlint.triage.suppression import Allowance, find_allowance
 
 
 @pytest.mark.parametrize(("lines", "line", "rule", "expected"), [

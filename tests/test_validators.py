@@ -6,8 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from credlint.model import Validation
-from credlint.validators import (
+from credlint.detectors.validators import (
     base62_checksum,
     check_aws_key_id,
     check_basic_credentials,
@@ -17,6 +16,7 @@ from credlint.validators import (
     check_private_key,
     check_pypi_token,
 )
+from credlint.model import Validation
 from tests.fakes import (
     clear_key,
     crc32_token,

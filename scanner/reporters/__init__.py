@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from credlint.detectors.rulebook import Rule
 from credlint.fingerprint import chosen_fingerprint, secret_fingerprint
 from credlint.model import Finding, ScanResult, finding_order
-from credlint.rulebook import Rule
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,10 @@ import json
 import urllib.parse
 from typing import Any
 
+from credlint.detectors.rulebook import Rule
 from credlint.model import Finding, Location, ScanResult
 from credlint.reporters import RenderOptions, fingerprint, listed_findings, provenance_record, shown_value
-from credlint.rulebook import Rule
-from credlint.scoring import LEVEL_BY_SEVERITY, SECURITY_SEVERITY, level_for
+from credlint.triage.scoring import LEVEL_BY_SEVERITY, SECURITY_SEVERITY, level_for
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 25_000  # GitHub rejects a run with more

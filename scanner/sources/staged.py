@@ -20,8 +20,8 @@ from pathlib import Path
 
 from credlint.errors import ScanIncompleteError
 from credlint.model import Chunk, Skip
-from credlint.sources.gitcmd import read_blobs, run_git
-from credlint.sources.patches import file_starts, parse_file
+from credlint.sources.git import read_blobs, run_git
+from credlint.sources.history.patches import file_starts, parse_file
 from credlint.sources.tree import SNIFF_BYTES, display_path
 
 SYMLINK_MODE, GITLINK_MODE = "120000", "160000"

@@ -2,7 +2,7 @@
 
 A value a person could read aloud as words is not a generated secret. It is cut into parts (runs of
 letters split at case changes, runs of digits, single symbols), and the letter parts are looked up in
-an English word-frequency list (scanner/words.py), whole or cut into common words. What was measured
+an English word-frequency list (scanner/detectors/words.py), whole or cut into common words. What was measured
 to choose the list, the thresholds and this design is in docs/scoring.md ("Value shape").
 """
 
@@ -14,7 +14,7 @@ import urllib.parse
 from dataclasses import dataclass
 from enum import Enum
 
-from credlint.words import Words, english_words
+from credlint.detectors.words import Words, english_words
 
 
 class Shape(Enum):
@@ -229,7 +229,7 @@ def decoded_one(value: str) -> str | None:
         return printable(bytes.fromhex(value))
     if not BASE64_TEXT.match(value):
         return None
-    from credlint.validators import b64decode_loose
+    from credlint.detectors.validators import b64decode_loose
 
     raw = b64decode_loose(value)
     return printable(raw) if raw else None

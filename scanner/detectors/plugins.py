@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from credlint.rulebook import Rule
+from credlint.detectors.rulebook import Rule
 
 
 @lru_cache(maxsize=1)

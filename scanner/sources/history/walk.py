@@ -10,15 +10,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from credlint.config import Config
-from credlint.engine import LineIndex
+from credlint.detectors.engine import LineIndex
+from credlint.detectors.rulebook import Rulebook
 from credlint.fingerprint import line_hashes_for
 from credlint.globs import matches_any
 from credlint.model import Finding, Location, Provenance, ScanResult, Skip
-from credlint.rulebook import Rulebook
-from credlint.scan import Scanner, collect_findings, finish
-from credlint.sources.gitcmd import git_text, read_blobs
-from credlint.sources.history import CommitChange, HistoryReader, iter_removals
-from credlint.sources.patches import CommitInfo
+from credlint.pipeline import Scanner, collect_findings, finish
+from credlint.sources.git import git_text, read_blobs
+from credlint.sources.history.patches import CommitInfo
+from credlint.sources.history.reader import CommitChange, HistoryReader, iter_removals
 from credlint.sources.repository import Repository
 from credlint.sources.tree import Workspace, display_path, repository_salt
 

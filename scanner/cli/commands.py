@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from credlint.cli_support import build_rulebook, resolve_config
+from credlint.cli.output import write_text
+from credlint.cli.support import build_rulebook, resolve_config
 from credlint.errors import ConfigError
 from credlint.model import Finding, Skip
-from credlint.output import write_text
 from credlint.sources.tree import Workspace, locate
 
 
@@ -21,7 +21,7 @@ def baseline() -> None:
 
 def tree_findings(path: Path, config_file: Path | None) -> tuple[Workspace, list[Finding]]:
     """Everything a working-tree scan reports, suppressed inline or not (for baseline bookkeeping)."""
-    from credlint.scan import scan_paths
+    from credlint.pipeline import scan_paths
 
     workspace = locate([path])
     config = resolve_config(config_file, workspace)
@@ -30,7 +30,7 @@ def tree_findings(path: Path, config_file: Path | None) -> tuple[Workspace, list
 
 
 def baseline_path(workspace: Workspace, given: Path | None) -> Path:
-    from credlint.baseline import DEFAULT_NAME
+    from credlint.triage.baseline import DEFAULT_NAME
 
     return given if given is not None else workspace.root / DEFAULT_NAME
 
@@ -42,7 +42,7 @@ def baseline_path(workspace: Workspace, given: Path | None) -> Path:
 @click.option("--force", is_flag=True, help="Replace an existing baseline.")
 def baseline_create(path: Path, output: Path | None, config_file: Path | None, force: bool) -> None:
     """Scan PATH and accept every current finding."""
-    from credlint.baseline import ensure_union_merge, new_baseline, render_baseline
+    from credlint.triage.baseline import ensure_union_merge, new_baseline, render_baseline
 
     workspace, findings = tree_findings(path, config_file)
     target = baseline_path(workspace, output)
@@ -61,7 +61,7 @@ def baseline_create(path: Path, output: Path | None, config_file: Path | None, f
 @click.option("--add-new", is_flag=True, help="Also accept findings that are not in the baseline yet.")
 def baseline_update(path: Path, baseline_file: Path | None, config_file: Path | None, add_new: bool) -> None:
     """Drop entries that no longer match; with --add-new, accept new findings too."""
-    from credlint.baseline import load_baseline, render_baseline
+    from credlint.triage.baseline import load_baseline, render_baseline
 
     workspace, findings = tree_findings(path, config_file)
     target = baseline_path(workspace, baseline_file)
@@ -83,8 +83,8 @@ def baseline_update(path: Path, baseline_file: Path | None, config_file: Path | 
 def baseline_audit(path: Path, baseline_file: Path | None, config_file: Path | None, again: bool,
                    show_secrets: bool) -> None:
     """Mark each accepted finding a real secret (reported again until rotated) or a false alarm."""
-    from credlint.baseline import load_baseline, render_baseline
-    from credlint.baseline_audit import audit
+    from credlint.cli.audit import audit
+    from credlint.triage.baseline import load_baseline, render_baseline
 
     workspace, findings = tree_findings(path, config_file)
     target = baseline_path(workspace, baseline_file)
@@ -111,8 +111,8 @@ def ask_about(finding: Finding, show_secrets: bool) -> str:
 @click.option("--config", "config_file", type=click.Path(path_type=Path))
 def baseline_import(secrets_baseline: Path, path: Path, output: Path | None, config_file: Path | None) -> None:
     """Convert a detect-secrets .secrets.baseline: what it accepted stays accepted."""
-    from credlint.baseline import new_baseline, render_baseline
-    from credlint.detect_secrets_bridge import import_detect_secrets
+    from credlint.triage.baseline import new_baseline, render_baseline
+    from credlint.triage.baseline_import import import_detect_secrets
 
     workspace, findings = tree_findings(path, config_file)
     outcome = import_detect_secrets(secrets_baseline, findings)
@@ -177,7 +177,7 @@ exec "$PYTHON" -m {module} scan --staged --quiet
 def install_hook(force: bool) -> None:
     """Write a plain git pre-commit hook that runs `credlint scan --staged` (for repositories not using
     the pre-commit framework)."""
-    from credlint.sources.gitcmd import hooks_dir
+    from credlint.sources.git import hooks_dir
 
     workspace = locate([Path(".")])
     if not workspace.in_git:
@@ -188,6 +188,6 @@ def install_hook(force: bool) -> None:
     import shlex
 
     hook.parent.mkdir(parents=True, exist_ok=True)
-    hook.write_text(HOOK_SCRIPT.format(python=shlex.quote(sys.executable), module=__package__), encoding="utf-8")
+    hook.write_text(HOOK_SCRIPT.format(python=shlex.quote(sys.executable), module="credlint"), encoding="utf-8")
     hook.chmod(0o755)
     click.echo(f"installed {hook}")

@@ -10,7 +10,8 @@ from typing import Any, ClassVar
 import click
 
 from credlint import __version__
-from credlint.cli_support import (
+from credlint.cli.output import write_text
+from credlint.cli.support import (
     FORMATS,
     SEVERITIES,
     Progress,
@@ -21,11 +22,10 @@ from credlint.cli_support import (
     use_color,
 )
 from credlint.config import Config
+from credlint.detectors.rulebook import Rulebook
 from credlint.errors import ConfigError, CredlintError
 from credlint.model import ScanResult, Severity
-from credlint.output import write_text
 from credlint.reporters import RenderOptions
-from credlint.rulebook import Rulebook
 from credlint.sources.tree import Workspace, locate
 
 
@@ -43,7 +43,7 @@ class CredlintGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.LAZY:
-            from credlint import commands
+            from credlint.cli import commands
 
             command: click.Command = getattr(commands, self.LAZY[name])
             return command
@@ -118,14 +118,14 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
     rulebook = build_rulebook(config)
     baseline = None
     if config.baseline:  # read before the scan: a bad file stops the run at once
-        from credlint.baseline import load_baseline
+        from credlint.triage.baseline import load_baseline
 
         baseline = load_baseline(config.baseline)
     progress = Progress(not quiet and sys.stderr.isatty())
     result = run_mode(targets, paths, revisions, staged, rulebook, config, progress, workspace, whole_files)
     progress.close()
     if baseline is not None:
-        from credlint.scan import apply_baseline
+        from credlint.pipeline import apply_baseline
 
         apply_baseline(result, baseline)
     options = RenderOptions(show_secrets=show_secrets, tool_version=__version__, rules=rulebook.rules,
@@ -177,22 +177,22 @@ def run_mode(targets: tuple[Path, ...], paths: tuple[Path, ...], revisions: list
     if paths == (STDIN,):
         if revisions is not None or staged:
             raise click.UsageError("`-` (standard input) scans the text piped in: no history or staged options")
-        from credlint.scan import scan_stream
+        from credlint.pipeline import scan_stream
 
         return scan_stream(sys.stdin.buffer, rulebook, config)
     if STDIN in paths:
         raise click.UsageError("`-` (standard input) cannot be combined with other paths")
     if revisions is not None:
-        from credlint.history_scan import scan_history
+        from credlint.sources.history.walk import scan_history
 
         return scan_history(targets[0], revisions, rulebook, config, progress)
     if staged:
-        from credlint.scan import scan_staged
+        from credlint.pipeline import scan_staged
 
         if not workspace.in_git:
             raise ConfigError(f"{workspace.root}: not a git repository (--staged needs one)")
         return scan_staged(paths, rulebook, config, workspace, whole_files)
-    from credlint.scan import scan_paths
+    from credlint.pipeline import scan_paths
 
     return scan_paths(targets, rulebook, config, progress, workspace)
 

@@ -9,20 +9,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from credlint.detectors.validators import VALIDATORS
 from credlint.errors import RuleFileError
 from credlint.model import Confidence, Severity
-from credlint.validators import VALIDATORS
 
 REQUIRED_KEYS = frozenset(
     {"id", "title", "description", "kind", "severity", "confidence", "keywords", "regex",
      "remediation", "references", "examples", "negative_examples"}
 )
 OPTIONAL_KEYS = frozenset({"secret_group", "min_entropy", "validator", "paths", "allow", "tags", "example_path"})
-# kind = "detect-secrets" runs a named detect-secrets plugin instead of a regex (scanner/plugins.py).
+# kind = "detect-secrets" runs a named detect-secrets plugin instead of a regex (scanner/detectors/plugins.py).
 PLUGIN_KIND = "detect-secrets"
 PLUGIN_REQUIRED = (REQUIRED_KEYS - {"regex", "keywords"}) | {"plugin"}
 PLUGIN_OPTIONAL = (OPTIONAL_KEYS - {"secret_group", "validator"}) | {"keywords"}
-# `analyzer = "python-auth"` replaces regex and keywords with a parser (scanner/python_auth.py).
+# `analyzer = "python-auth"` replaces regex and keywords with a parser (scanner/detectors/python_auth.py).
 ANALYZERS = frozenset({"python-auth", "secret-reuse"})
 CROSS_FILE_ANALYZERS = frozenset({"secret-reuse"})  # findings span files: examples cannot be one text
 ANALYZER_REQUIRED = (REQUIRED_KEYS - {"regex", "keywords"}) | {"analyzer"}
@@ -87,8 +87,8 @@ class Rulebook:
 
 
 def builtin_rules_dir() -> Path:
-    """rules/ ships inside the wheel as scanner/rules; a source checkout keeps it at the top level."""
-    package_dir = Path(__file__).resolve().parent
+    """rules/ ships inside the wheel as credlint/rules; a source checkout keeps it at the top level."""
+    package_dir = Path(__file__).resolve().parent.parent  # credlint/, this file being credlint/detectors/
     for candidate in (package_dir / "rules", package_dir.parent / "rules"):
         if candidate.is_dir() and any(candidate.glob("*.toml")):
             return candidate
@@ -98,7 +98,7 @@ def builtin_rules_dir() -> Path:
 def load_rulebook(extra_files: Iterable[Path] = (), *, builtin: bool = True) -> Rulebook:
     """Built-in rules are trusted to compile (the test suite compiles and runs every one); extra files are
     checked completely before use."""
-    from credlint.rulecache import load_tables
+    from credlint.detectors.rulecache import load_tables
 
     builtins = sorted(builtin_rules_dir().glob("*.toml")) if builtin else []
     parsed = [(p, False, data) for p, data in zip(builtins, load_tables(builtins, read_rule_file), strict=True)]
@@ -181,7 +181,7 @@ def common_fields(table: dict[str, Any], path: Path, where: str) -> dict[str, An
 
 
 def parse_plugin_rule(table: dict[str, Any], path: Path, where: str) -> Rule:
-    from credlint.plugins import plugin_names
+    from credlint.detectors.plugins import plugin_names
 
     check_keys(table, where, PLUGIN_REQUIRED, PLUGIN_OPTIONAL)
     plugin = text(table, "plugin", where)

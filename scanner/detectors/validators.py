@@ -115,7 +115,7 @@ def check_jwt(secret: str) -> Validation:
     ok = isinstance(header, dict) and "alg" in header and isinstance(payload, dict) and len(parts[2]) >= 16
     if not ok:
         return Validation.FAILED
-    from credlint.shape import is_readable  # here: the word machinery is not part of every start-up
+    from credlint.detectors.shape import is_readable  # here: the word machinery is not part of every start-up
 
     return _passed(not is_readable(parts[2]))  # a signature spelt in words is a hand-made sample
 

@@ -1,7 +1,7 @@
 """Where a value sits: test, docs, example, vendored or recorded files, comments, production configuration.
 
 Context never drops a finding by itself: a random-looking key in a test fixture is still a key. It lowers
-the score (scanner/scoring.py), so that a readable value in a test falls below --min-score while a
+the score (scanner/triage/scoring.py), so that a readable value in a test falls below --min-score while a
 generated one does not.
 """
 

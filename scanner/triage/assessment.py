@@ -1,7 +1,7 @@
 """What the filters and the score know about one candidate: the shape of its value and where it sits.
 
-Computed once per candidate (scanner/scan.py), then read by the filters (scanner/filters.py: whether to
-report it) and by the score (scanner/scoring.py: how loudly).
+Computed once per candidate (scanner/pipeline.py), then read by the filters (scanner/triage/filters.py: whether to
+report it) and by the score (scanner/triage/scoring.py: how loudly).
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from credlint.context import is_comment_line, path_contexts
+from credlint.detectors.rulebook import Rule
+from credlint.detectors.shape import Shape, decoded_text, judge
 from credlint.model import Candidate, Validation
-from credlint.rulebook import Rule
-from credlint.shape import Shape, decoded_text, judge
+from credlint.triage.context import is_comment_line, path_contexts
 
 GENERIC_TAG = "generic"
 ADVISORY_TAG = "advisory"

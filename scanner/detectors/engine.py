@@ -1,6 +1,6 @@
 """keywords -> regex -> Candidate; pure, no I/O.
 
-A literal-keyword prefilter (scanner/keywords.py) decides which rules can match at all and on which
+A literal-keyword prefilter (scanner/detectors/keywords.py) decides which rules can match at all and on which
 lines, so each regex runs only near one of its keywords.
 """
 
@@ -12,12 +12,12 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from credlint.keywords import build_matcher
+from credlint.detectors.keywords import build_matcher
+from credlint.detectors.plugins import PluginRunner
+from credlint.detectors.python_auth import PREFILTER_KEYWORDS, iter_auth_sites
+from credlint.detectors.rulebook import Rule, Rulebook
+from credlint.detectors.validators import VALIDATORS
 from credlint.model import Candidate, Chunk, Validation
-from credlint.plugins import PluginRunner
-from credlint.python_auth import PREFILTER_KEYWORDS, iter_auth_sites
-from credlint.rulebook import Rule, Rulebook
-from credlint.validators import VALIDATORS
 
 NEWLINE = re.compile("\n")
 

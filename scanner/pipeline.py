@@ -11,21 +11,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from credlint.allowlist import Allowlist
-from credlint.assessment import GENERIC_TAG, assess, vendor_prefixes
 from credlint.config import DEFAULT_MIN_SCORE, Config
-from credlint.engine import Engine, LineIndex
-from credlint.filters import drop_reason
+from credlint.detectors.engine import Engine, LineIndex
+from credlint.detectors.rulebook import Rule, Rulebook
 from credlint.fingerprint import line_hashes_for
 from credlint.globs import matches_any
-from credlint.hygiene import with_reuse
 from credlint.model import Candidate, Chunk, Dropped, FileResult, Finding, ScanResult, Skip, finding_order
-from credlint.rulebook import Rule, Rulebook
-from credlint.scoring import make_finding
 from credlint.sources.tree import FileRef, Workspace, iter_tree, locate, read_chunk, repository_salt
-from credlint.suppression import Allowances
+from credlint.triage.assessment import GENERIC_TAG, assess, vendor_prefixes
+from credlint.triage.filters import drop_reason
+from credlint.triage.reuse import with_reuse
+from credlint.triage.scoring import make_finding
+from credlint.triage.suppression import Allowances
 
 if TYPE_CHECKING:  # only for a signature: the baseline module is imported when a baseline is used
-    from credlint.baseline import Baseline
+    from credlint.triage.baseline import Baseline
 
 HYGIENE_TAG = "hygiene"
 # Below these, starting two worker processes (about 0.1 s) costs more than it saves; chosen, not tuned.

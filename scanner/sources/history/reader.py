@@ -19,8 +19,8 @@ from pathlib import Path
 
 from credlint.errors import ScanIncompleteError
 from credlint.model import Chunk, Skip
-from credlint.sources.gitcmd import GIT, last_line, run_git
-from credlint.sources.patches import (
+from credlint.sources.git import GIT, last_line, run_git
+from credlint.sources.history.patches import (
     COMMIT_MARK,
     LOG_FORMAT,
     CommitInfo,

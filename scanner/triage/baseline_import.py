@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from credlint.baseline import BaselineError
 from credlint.model import Finding
+from credlint.triage.baseline import BaselineError
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 
 from credlint.config import Config, find_config_file, load_config
+from credlint.detectors.rulebook import Rulebook, load_rulebook
 from credlint.errors import ConfigError
 from credlint.model import ScanResult, Severity
 from credlint.reporters import RenderOptions
-from credlint.rulebook import Rulebook, load_rulebook
 from credlint.sources.tree import Workspace
 
 FORMATS = ("text", "json", "sarif", "junit", "gitlab")

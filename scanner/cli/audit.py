@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from credlint.baseline import AUDIT_FALSE, AUDIT_REAL, Baseline
 from credlint.model import Finding
+from credlint.triage.baseline import AUDIT_FALSE, AUDIT_REAL, Baseline
 
 Ask = Callable[[Finding], str]  # "y" real, "n" false alarm, "s" skip, "q" quit
 Save = Callable[[Baseline], None]

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from credlint.rulecache import cache_dir, store
+from credlint.detectors.rulecache import cache_dir, store
 
 WHOLE_MIN_ZIPF = 2.0
 PIECE_MIN_ZIPF = 3.5

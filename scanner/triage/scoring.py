@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 
-from credlint.assessment import ADVISORY_TAG, BASIC_CREDENTIALS, CHOSEN_KINDS, GENERIC_TAG, Assessment
-from credlint.context import Context, is_production
-from credlint.engine import LineIndex, shannon_entropy
-from credlint.filters import is_vendor_example
+from credlint.detectors.engine import LineIndex, shannon_entropy
+from credlint.detectors.rulebook import Rule
+from credlint.detectors.shape import PART, Shape
 from credlint.model import Candidate, Confidence, Finding, Location, Severity, Validation
-from credlint.rulebook import Rule
-from credlint.shape import PART, Shape
+from credlint.triage.assessment import ADVISORY_TAG, BASIC_CREDENTIALS, CHOSEN_KINDS, GENERIC_TAG, Assessment
+from credlint.triage.context import Context, is_production
+from credlint.triage.filters import is_vendor_example
 
 # Evidence: what the rule itself proves about the value, before its shape and place are looked at.
 VALIDATED = 90  # a checksum, a macaroon for pypi.org, a parseable key or JWT
@@ -21,11 +21,11 @@ PROVIDER_BY_CONFIDENCE = {Confidence.HIGH: 75, Confidence.MEDIUM: 65, Confidence
 CALL_SITE = 55  # a password handed to a login call, a Basic header, URL userinfo: a password, maybe a real one
 NAME_ONLY = 50  # a secret-named variable or key (generic rules)
 ADVISORY = 20  # migration debt: no secret at all, only a place that still logs in with a password
-# Shape of the value (scanner/shape.py).
+# Shape of the value (scanner/detectors/shape.py).
 SHAPE_POINTS = {Shape.RANDOM: 10, Shape.HUMAN: 0, Shape.WORDS: -15, Shape.PATTERNED: -25}
 HUMAN_TOKEN = -10  # a token or key made of words plus digits: people do not type tokens
 ENTROPY_MAX = 5
-# Context (scanner/context.py): each place lowers the score; together at most CONTEXT_FLOOR.
+# Context (scanner/triage/context.py): each place lowers the score; together at most CONTEXT_FLOOR.
 CONTEXT_POINTS = {Context.TEST: -10, Context.DOCS: -10, Context.EXAMPLE: -10, Context.VENDORED: -15,
                   Context.RECORDED: -10}
 CONTEXT_FLOOR = -20

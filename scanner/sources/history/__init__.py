@@ -1,0 +1,1 @@
+"""Git history: the reader (git processes, patches), the walk (introductions), provenance."""

@@ -1,0 +1,1 @@
+"""Whether and how loudly a candidate is reported: filters, scoring, suppression, baselines, reuse."""
