@@ -25,11 +25,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from credlint.detectors.engine import Engine, shannon_entropy
+from credlint.detectors.engine import Engine
 from credlint.detectors.rulebook import load_rulebook
 from credlint.detectors.shape import Shape, decoded_text, judge
 from credlint.model import Chunk
 from credlint.sources.tree import FileRef, iter_tree, locate, read_chunk
+from credlint.text import shannon_entropy
 
 READABLE_CLASSES = {"dummy-test-value", "docs-example", "field-name", "identifier", "vendor-prefixed-dummy",
                     "placeholder", "encoded-data"}

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from credlint.allowlist import Allowlist
 from credlint.config import DEFAULT_MIN_SCORE, Config
-from credlint.detectors.engine import Engine, LineIndex
+from credlint.detectors.engine import Engine
 from credlint.detectors.rulebook import Rule, Rulebook
 from credlint.fingerprint import line_hashes_for
 from credlint.globs import matches_any
 from credlint.model import Candidate, Chunk, Dropped, FileResult, Finding, ScanResult, Skip, finding_order
 from credlint.sources.tree import FileRef, Workspace, iter_tree, locate, read_chunk, repository_salt
+from credlint.text import LineIndex
 from credlint.triage.assessment import GENERIC_TAG, assess, vendor_prefixes
 from credlint.triage.filters import drop_reason
 from credlint.triage.reuse import with_reuse

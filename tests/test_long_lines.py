@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from credlint.detectors.engine import MAX_SPAN
+from credlint.detectors.regex import MAX_SPAN
 from credlint.detectors.rulebook import Rulebook
 from credlint.pipeline import scan_text
 from tests.fakes import crc32_token

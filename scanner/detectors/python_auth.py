@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+
+from credlint.detectors.rulebook import Rule
+from credlint.model import Candidate, Chunk
+from credlint.text import LineIndex
 
 LITERAL_RULE = "python-auth-literal"
 ADVISORY_RULE = "python-auth-from-environment"  # HTTP APIs
@@ -224,3 +228,27 @@ def iter_auth_sites(text: str) -> Iterator[AuthSite]:
     except MAX_PARSE_DEPTH_ERRORS:  # a 3,000-term concatenation must not end the scan (issue: hostile input)
         return
     yield from sites
+
+
+class PythonAuthDetector:
+    """The parser as a detector: each site becomes a candidate of the rule it names."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = {rule.id: rule for rule in rules}
+
+    def keywords(self) -> frozenset[str]:
+        return frozenset(PREFILTER_KEYWORDS)
+
+    def candidates(self, chunk: Chunk, index: LineIndex,
+                   hits: Mapping[str, list[int]]) -> Iterator[tuple[Rule, Candidate]]:
+        wanted = {rule_id: rule for rule_id, rule in self.rules.items() if rule.applies_to(chunk.path)}
+        if not wanted or not any(k in hits for k in PREFILTER_KEYWORDS):
+            return
+        for site in iter_auth_sites(chunk.text):
+            rule = wanted.get(site.rule_id)
+            if rule is None or site.line > len(index.starts):
+                continue
+            # The site's position, not a search for its text: the same text may sit earlier on the line.
+            start = index.line_start(site.line) + site.column
+            end = start + len(site.value)
+            yield rule, Candidate(rule.id, chunk.path, start, end, site.value, index.context(start, end))

@@ -66,6 +66,11 @@ class Rule:
     example_path: str = "snippet.txt"  # the path examples are scanned under (for rules limited by `paths`)
 
     @property
+    def detector(self) -> str:
+        """Which detector finds this rule's candidates (detectors/engine.py, DETECTORS)."""
+        return PLUGIN_KIND if self.plugin else self.analyzer or "regex"
+
+    @property
     def regex(self) -> re.Pattern[str]:
         return re.compile(self.pattern)  # re's own cache makes repeated calls a dictionary lookup
 
@@ -181,7 +186,7 @@ def common_fields(table: dict[str, Any], path: Path, where: str) -> dict[str, An
 
 
 def parse_plugin_rule(table: dict[str, Any], path: Path, where: str) -> Rule:
-    from credlint.detectors.plugins import plugin_names
+    from credlint.detectors.plugin_catalog import plugin_names
 
     check_keys(table, where, PLUGIN_REQUIRED, PLUGIN_OPTIONAL)
     plugin = text(table, "plugin", where)

@@ -229,7 +229,7 @@ def decoded_one(value: str) -> str | None:
         return printable(bytes.fromhex(value))
     if not BASE64_TEXT.match(value):
         return None
-    from credlint.detectors.validators import b64decode_loose
+    from credlint.text import b64decode_loose
 
     raw = b64decode_loose(value)
     return printable(raw) if raw else None

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from credlint.model import Validation
+from credlint.text import b64decode_loose
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -32,19 +33,6 @@ def check_crc32_token(secret: str) -> Validation:
     if len(tail) != 36 or not tail.isascii() or not tail.isalnum():
         return Validation.FAILED
     return _passed(base62_checksum(tail[:30]) == tail[30:])
-
-
-def b64decode_loose(data: str) -> bytes | None:
-    """Decode standard or URL-safe base64 with or without padding; None when it is not base64."""
-    import base64  # validators run on few candidates: keep them off the start-up path
-    import binascii
-
-    cleaned = re.sub(r"\s+", "", data).replace("-", "+").replace("_", "/")
-    cleaned += "=" * (-len(cleaned) % 4)
-    try:
-        return base64.b64decode(cleaned, validate=True)
-    except (binascii.Error, ValueError):
-        return None
 
 
 def read_varint(data: bytes, pos: int) -> tuple[int, int]:

@@ -11,12 +11,11 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 
 from credlint.allowlist import Allowlist
-from credlint.detectors.engine import shannon_entropy
 from credlint.detectors.python_auth import TOKEN_USERNAME
 from credlint.detectors.rulebook import Rule
 from credlint.detectors.shape import Shape, judge
-from credlint.detectors.validators import b64decode_loose
 from credlint.model import Candidate, Validation
+from credlint.text import b64decode_loose, shannon_entropy
 from credlint.triage.assessment import ADVISORY_TAG, CHOSEN_KINDS, GENERIC_TAG, Assessment
 
 PLACEHOLDER_SHAPES = re.compile(

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from credlint.detectors.engine import LineIndex, shannon_entropy
 from credlint.detectors.rulebook import Rule
 from credlint.detectors.shape import PART, Shape
 from credlint.model import Candidate, Confidence, Finding, Location, Severity, Validation
+from credlint.text import LineIndex, shannon_entropy
 from credlint.triage.assessment import ADVISORY_TAG, BASIC_CREDENTIALS, CHOSEN_KINDS, GENERIC_TAG, Assessment
 from credlint.triage.context import Context, is_production
 from credlint.triage.filters import is_vendor_example

@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from credlint.config import Config
-from credlint.detectors.engine import LineIndex
 from credlint.detectors.rulebook import Rulebook
 from credlint.fingerprint import line_hashes_for
 from credlint.globs import matches_any
@@ -21,6 +20,7 @@ from credlint.sources.history.patches import CommitInfo
 from credlint.sources.history.reader import CommitChange, HistoryReader, iter_removals
 from credlint.sources.repository import Repository
 from credlint.sources.tree import Workspace, display_path, repository_salt
+from credlint.text import LineIndex
 
 SECONDS_PER_DAY = 86_400
 Progress = Callable[[int, int], None]
