@@ -29,7 +29,8 @@ from credlint.detectors.engine import Engine
 from credlint.detectors.rulebook import load_rulebook
 from credlint.detectors.shape import Shape, decoded_text, judge
 from credlint.model import Chunk
-from credlint.sources.tree import FileRef, iter_tree, locate, read_chunk
+from credlint.sources.base import FileRef, ReadLimits
+from credlint.sources.tree import iter_tree, locate, read_file
 from credlint.text import shannon_entropy
 
 READABLE_CLASSES = {"dummy-test-value", "docs-example", "field-name", "identifier", "vendor-prefixed-dummy",
@@ -54,7 +55,7 @@ def candidates(checkout: Path) -> Iterator[tuple[str, int, str, str]]:
     advisory = {r.id for r in rulebook.rules if "advisory" in r.tags}
     workspace = locate([checkout])
     for ref in iter_tree([checkout], workspace, ()):
-        chunk = read_chunk(ref, 10 * 1024 * 1024) if isinstance(ref, FileRef) else None
+        chunk = read_file(ref, ReadLimits(10 * 1024 * 1024)) if isinstance(ref, FileRef) else None
         if not isinstance(chunk, Chunk):
             continue
         for rule, cand, index in engine.iter_candidates(chunk):

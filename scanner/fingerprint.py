@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import replace
+
+from credlint.model import Finding
+from credlint.text import printable
 
 BLOCK_SIZE = 100
 MOD = 1 << 64
@@ -134,3 +138,12 @@ def line_hashes_for(text: str, lines: set[int]) -> dict[int, str]:
         occurrence = sum(1 for s in starts[:number] if kept[s:s + BLOCK_SIZE] == window)
         out[number] = f"{window_hash(window):x}:{occurrence}"
     return out
+
+
+def with_line_hashes(text: str, findings: list[Finding]) -> list[Finding]:
+    """Each finding with the line hash of its line in `text`, the file its location refers to. GitHub hashes
+    the file as UTF-8 with invalid bytes replaced, so this does the same."""
+    if not findings:
+        return findings
+    hashes = line_hashes_for(printable(text), {f.location.line for f in findings})
+    return [replace(f, location=replace(f.location, line_hash=hashes.get(f.location.line, ""))) for f in findings]

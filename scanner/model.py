@@ -47,10 +47,16 @@ class Validation(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """Text to scan and where it came from; `path` is relative to the repository root, `/`-separated."""
+    """Text to scan and where it came from; `path` is relative to the repository root, `/`-separated.
+
+    A whole file's line numbers are its own, and its allow comments are judged in it. A chunk that is part
+    of a file (the lines a commit adds) is placed by its source, which knows where each line sits."""
 
     path: str
     text: str
+    whole: bool = True
+    key: bytes = b""  # an identical chunk (same path and text) is scanned once; b"": no such bookkeeping
+    origin: object = field(default=None, compare=False, repr=False)  # the source's own: where the text sits
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +114,9 @@ class Provenance:
     removed_in: str = ""  # the commit that deleted it, when known and gone from HEAD
     age_days: int = 0
     rotate_overdue: bool = False  # still at HEAD and older than rotate_after_days
+    rotate_after_days: int = 90  # the rotation window the run was configured with
+    tip: str = "HEAD"  # the revision whose tree "at HEAD" means: HEAD, or the tip of the range scanned
+    in_tip_history: bool = True  # False: only other refs ever held it (never deleted: never on the tip)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,23 +149,25 @@ class FileResult:
     dropped_count: int = 0
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ScanResult:
+    """What a scan decided, built once by the pipeline: reporters read it and never change it."""
+
     root: str
-    findings: list[Finding] = field(default_factory=list)
-    suppressed: list[Finding] = field(default_factory=list)  # inline allows: listed with --show-suppressed
-    baselined: list[Finding] = field(default_factory=list)  # accepted in the baseline file
+    findings: tuple[Finding, ...] = ()
+    suppressed: tuple[Finding, ...] = ()  # inline allows: listed with --show-suppressed
+    baselined: tuple[Finding, ...] = ()  # accepted in the baseline file
     baseline_used: bool = False
-    dropped: list[Dropped] = field(default_factory=list)  # kept only for --explain
+    dropped: tuple[Dropped, ...] = ()  # kept only for --explain
     dropped_count: int = 0
-    skipped: list[Skip] = field(default_factory=list)
+    skipped: tuple[Skip, ...] = ()
     files_scanned: int = 0
     bytes_scanned: int = 0
     elapsed: float = 0.0
     below_min_score: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
     salt: str = "credlint"  # keys the public secret fingerprint (per repository: its first commit)
-    mode: str = "tree"  # tree | staged | history: SARIF uses a separate category for history
+    mode: str = "tree"  # tree | staged | stdin | history | archive: SARIF keeps history and archives apart
     head: str = ""  # HEAD commit, for SARIF versionControlProvenance
     branch: str = ""
     repository_uri: str = ""

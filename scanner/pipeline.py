@@ -1,77 +1,95 @@
-"""Glue: sources -> engine -> filters -> scoring -> ScanResult; scan_text() runs the same path for tests."""
+"""The one orchestration: a source's chunks -> detectors -> triage -> a ScanResult, for every source alike.
+
+run_scan() reads what the source lists (files in worker processes once a tree is large), scans each chunk
+with the Scanner, hands the findings back to the source to place, then applies the decisions that are the
+same for every source (triage/verdict.py). scan_text() is run_scan() over one text: every rule example
+proves the whole pipeline.
+"""
 
 from __future__ import annotations
 
-import bisect
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from credlint.allowlist import Allowlist
 from credlint.config import DEFAULT_MIN_SCORE, Config
 from credlint.detectors.engine import Engine
 from credlint.detectors.rulebook import Rule, Rulebook
-from credlint.fingerprint import line_hashes_for
-from credlint.globs import matches_any
-from credlint.model import Candidate, Chunk, Dropped, FileResult, Finding, ScanResult, Skip, finding_order
-from credlint.sources.tree import FileRef, Workspace, iter_tree, locate, read_chunk, repository_salt
+from credlint.fingerprint import with_line_hashes
+from credlint.model import Candidate, Chunk, Dropped, FileResult, Finding, ScanResult, Skip
+from credlint.sources.base import FileRef, ReadLimits, Settled, Source
+from credlint.sources.base import Progress as Progress
+from credlint.sources.stream import TextSource
+from credlint.sources.tree import read_file
 from credlint.text import LineIndex
 from credlint.triage.assessment import GENERIC_TAG, assess, vendor_prefixes
 from credlint.triage.filters import drop_reason
-from credlint.triage.reuse import with_reuse
+from credlint.triage.overlap import distinct
 from credlint.triage.scoring import make_finding
-from credlint.triage.suppression import Allowances
+from credlint.triage.suppression import Allowances, judged, judged_in
+from credlint.triage.verdict import decide
 
 if TYPE_CHECKING:  # only for a signature: the baseline module is imported when a baseline is used
     from credlint.triage.baseline import Baseline
 
-HYGIENE_TAG = "hygiene"
 # Below these, starting two worker processes (about 0.1 s) costs more than it saves; chosen, not tuned.
 PARALLEL_MIN_FILES = 400
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 BATCH_FILES = 64
-Progress = Callable[[int, int], None]
 
 
 @dataclass(slots=True)
 class Scanner:
-    """Engine plus filters for one rulebook; built once per process."""
+    """Detectors plus the per-chunk triage for one rulebook; built once per process."""
 
     rulebook: Rulebook
     allowlist: Allowlist = field(default_factory=Allowlist)
     explain: bool = False  # keep a record per dropped candidate; otherwise only count them (memory)
     engine: Engine = field(init=False)
     prefixes: frozenset[str] = field(init=False)
+    seen: dict[bytes, list[Finding]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.engine = Engine(self.rulebook)
         self.prefixes = vendor_prefixes(self.rulebook.rules)
 
-    def scan_chunk(self, chunk: Chunk, *, hash_lines: bool = True) -> FileResult:
-        """Findings in one chunk; hash_lines=False when the chunk is not a whole file (history patches)."""
+    def scan_chunk(self, chunk: Chunk) -> FileResult:
+        """Findings in one chunk. A whole file's allow comments and line hashes are judged here; a part of
+        a file is judged once its source has placed the findings (Settled.placed)."""
         result = FileResult()
         kept: list[tuple[Rule, Candidate, Finding]] = []
         rejected: list[tuple[int, int]] = []  # spans a provider rule looked at and turned down
         index: LineIndex | None = None
         for rule, cand, index in self.engine.iter_candidates(chunk):
-            judged = assess(rule, cand, self.prefixes)
-            reason = drop_reason(rule, cand, judged, self.allowlist)
+            judgement = assess(rule, cand, self.prefixes)
+            reason = drop_reason(rule, cand, judgement, self.allowlist)
             if reason:
                 self.drop(result, Dropped(rule.id, chunk.path, index.line_of(cand.start), reason))
                 if GENERIC_TAG not in rule.tags:
                     rejected.append((cand.start, cand.end))
             else:
-                kept.append((rule, cand, make_finding(rule, cand, index, judged)))
+                kept.append((rule, cand, make_finding(rule, cand, index, judgement)))
         if kept and index is not None:
-            pairs = self.without_rejected(kept, rejected, result, index)
-            hygiene = {rule.id for rule, _ in pairs if HYGIENE_TAG in rule.tags}
-            allowances = Allowances(index.line_text, len(index.starts))
-            chosen = [with_allowance(f, allowances) for f in one_per_value(best_per_span(pairs), hygiene)]
-            result.findings = with_line_hashes(chunk.text, chosen) if hash_lines else chosen
+            chosen = distinct(self.without_rejected(kept, rejected, result, index))
+            if chunk.whole:
+                chosen = with_line_hashes(chunk.text, judged(chosen, Allowances(index.line_text, len(index.starts))))
+            result.findings = chosen
         return result
+
+    def scan_once(self, chunk: Chunk) -> tuple[FileResult, bool]:
+        """scan_chunk, remembering chunks with a key: an identical change carried by several branches or
+        cherry-picks is scanned once. The flag says whether this chunk was new."""
+        if not chunk.key:
+            return self.scan_chunk(chunk), True
+        known = self.seen.get(chunk.key)
+        if known is not None:
+            return FileResult(findings=known), False
+        result = self.scan_chunk(chunk)
+        self.seen[chunk.key] = result.findings
+        return result, True
 
     def drop(self, result: FileResult, dropped: Dropped) -> None:
         result.dropped_count += 1
@@ -91,88 +109,101 @@ class Scanner:
         return out
 
 
-def one_per_value(findings: list[Finding], hygiene: set[str]) -> list[Finding]:
-    """One finding per secret per line: a recorded HTTP exchange repeats one value in several headers.
-    Hygiene findings (cleartext HTTP) describe another problem with the same value and stay."""
-    best: dict[tuple[int, str, bool], Finding] = {}
-    for finding in findings:
-        key = (finding.location.line, finding.secret_hash, finding.rule_id in hygiene)
-        if key not in best or finding.score > best[key].score:
-            best[key] = finding
-    return [f for f in findings if best[(f.location.line, f.secret_hash, f.rule_id in hygiene)] is f]
+@dataclass(slots=True)
+class Tally:
+    """What the scan read and dropped, counted as chunks come back."""
 
+    skipped: list[Skip] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    dropped_count: int = 0
+    files: int = 0
+    bytes: int = 0
 
-def with_allowance(finding: Finding, allowances: Allowances) -> Finding:
-    allowance = allowances.for_finding(finding.location.line, finding.rule_id)
-    return replace(finding, suppressed=allowance.justification) if allowance else finding
-
-
-def best_per_span(kept: list[tuple[Rule, Finding]]) -> list[Finding]:
-    """Where several rules match the same text, keep the most specific (highest score) finding. Hygiene
-    findings (cleartext HTTP) sit beside the leak they describe, so they are kept once per span too."""
-    ordered = sorted(kept, key=lambda pair: (-pair[1].score, -pair[0].confidence, pair[1].location.line))
-    chosen, hygiene = Spans(), Spans()
-    for rule, finding in ordered:
-        (hygiene if HYGIENE_TAG in rule.tags else chosen).add_if_free(finding)
-    return sorted(chosen.findings + hygiene.findings, key=lambda f: (f.location.line, f.location.column, f.rule_id))
-
-
-Position = tuple[int, int]
-
-
-class Spans:
-    """Disjoint spans kept sorted, so that each overlap test is a bisection: a line of recorded JSON with
-    20,000 values must not cost 20,000² comparisons."""
-
-    def __init__(self) -> None:
-        self.starts: list[Position] = []
-        self.ends: list[Position] = []
-        self.findings: list[Finding] = []
-
-    def add_if_free(self, finding: Finding) -> None:
-        loc = finding.location
-        start, end = (loc.line, loc.column), (loc.end_line, loc.end_column)
-        i = bisect.bisect_left(self.starts, start)
-        if (i > 0 and self.ends[i - 1] > start) or (i < len(self.starts) and self.starts[i] < end):
+    def add(self, outcome: FileResult | Skip, size: int, new: bool = True) -> None:
+        if isinstance(outcome, Skip):
+            self.skipped.append(outcome)
             return
-        self.starts.insert(i, start)
-        self.ends.insert(i, end)
-        self.findings.append(finding)
+        self.files += 1
+        self.bytes += size
+        if new:
+            self.dropped.extend(outcome.dropped)
+            self.dropped_count += outcome.dropped_count
 
 
-def with_line_hashes(text: str, findings: list[Finding]) -> list[Finding]:
-    # GitHub hashes the file as UTF-8 with invalid bytes replaced, so do the same.
-    as_github_reads_it = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    hashes = line_hashes_for(as_github_reads_it, {f.location.line for f in findings})
-    return [replace(f, location=replace(f.location, line_hash=hashes.get(f.location.line, ""))) for f in findings]
+def run_scan(source: Source, rulebook: Rulebook, config: Config, progress: Progress | None = None,
+             baseline: Baseline | None = None) -> ScanResult:
+    started = time.monotonic()
+    scanner = Scanner(rulebook, config.allowlist, config.explain)
+    limits = ReadLimits(config.max_file_size, config.exclude + config.allow_paths)
+    tally = Tally()
+    refs: list[FileRef] = []
+    for item in source.items(limits, progress, scanner.engine.keyword_ends):
+        if isinstance(item, FileRef):
+            refs.append(item)
+        elif isinstance(item, Skip):
+            tally.add(item, 0)
+        else:
+            outcome, new = scanner.scan_once(item)
+            tally.add(outcome, len(item.text), new)
+            source.take(item.origin, outcome.findings)
+    for read, size in read_and_scan(refs, scanner, rulebook, config, limits, progress):
+        tally.add(read, size)
+        if not isinstance(read, Skip):
+            source.take(None, read.findings)
+    settled = source.settle(scanner.scan_chunk)
+    return build_result(source, settled, tally, config, baseline, time.monotonic() - started)
+
+
+def build_result(source: Source, settled: Settled, tally: Tally, config: Config, baseline: Baseline | None,
+                 elapsed: float) -> ScanResult:
+    found = settled.findings + [f for placed in settled.placed for f in judged_placed(placed.finding, placed.text)]
+    verdict = decide(found, config, baseline)
+    dropped = tally.dropped + (verdict.below_min_score if config.explain else [])
+    info = source.info
+    return ScanResult(
+        root=info.root, mode=info.mode, salt=info.salt, head=info.head, branch=info.branch,
+        repository_uri=info.repository_uri, warnings=info.warnings,
+        findings=tuple(verdict.findings), suppressed=tuple(verdict.suppressed), baselined=tuple(verdict.baselined),
+        baseline_used=baseline is not None,
+        dropped=tuple(sorted(dropped, key=lambda d: (d.path, d.line, d.rule_id))), dropped_count=tally.dropped_count,
+        # Parallel readers (worker processes, git shards) deliver these in arrival order.
+        skipped=tuple(sorted(tally.skipped + settled.skipped, key=lambda s: (s.path, s.reason, s.detail))),
+        files_scanned=tally.files if settled.files_scanned is None else settled.files_scanned,
+        bytes_scanned=tally.bytes if settled.bytes_scanned is None else settled.bytes_scanned,
+        commits_scanned=settled.commits_scanned, outside_change=settled.outside_change,
+        below_min_score=len(verdict.below_min_score), elapsed=elapsed)
+
+
+def judged_placed(finding: Finding, text: str | None) -> list[Finding]:
+    if text is None:
+        return [finding]
+    return with_line_hashes(text, judged_in(text, [finding]))
 
 
 def scan_text(text: str, rulebook: Rulebook, path: str = "input.txt",
               min_score: int = DEFAULT_MIN_SCORE) -> list[Finding]:
-    """Scan one string through the full pipeline (engine, filters, scoring, --min-score); what tests and rule
-    examples use."""
-    found = Scanner(rulebook).scan_chunk(Chunk(path, text)).findings
-    return [f for f in found if f.score >= min_score or f.advisory]
+    """One string through the whole pipeline; what tests and rule examples use."""
+    result = run_scan(TextSource(path, text), rulebook, Config(min_score=min_score))
+    return list(result.findings)
 
 
 # Each worker process builds its Scanner once, in the pool initializer.
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(rulebook: Rulebook, config: Config) -> None:
+def _init_worker(rulebook: Rulebook, config: Config, limits: ReadLimits) -> None:
     _WORKER["scanner"] = Scanner(rulebook, config.allowlist, config.explain)
-    _WORKER["max_size"] = config.max_file_size
+    _WORKER["limits"] = limits
 
 
 def _scan_batch(refs: list[FileRef]) -> list[tuple[FileResult | Skip, int]]:
-    scanner = _WORKER["scanner"]
-    max_size = _WORKER["max_size"]
-    assert isinstance(scanner, Scanner) and isinstance(max_size, int)
-    return [scan_ref(scanner, ref, max_size) for ref in refs]
+    scanner, limits = _WORKER["scanner"], _WORKER["limits"]
+    assert isinstance(scanner, Scanner) and isinstance(limits, ReadLimits)
+    return [scan_ref(scanner, ref, limits) for ref in refs]
 
 
-def scan_ref(scanner: Scanner, ref: FileRef, max_size: int) -> tuple[FileResult | Skip, int]:
-    chunk = read_chunk(ref, max_size)
+def scan_ref(scanner: Scanner, ref: FileRef, limits: ReadLimits) -> tuple[FileResult | Skip, int]:
+    chunk = read_file(ref, limits)
     if isinstance(chunk, Skip):
         return chunk, 0
     return scanner.scan_chunk(chunk), len(chunk.text)
@@ -183,80 +214,11 @@ def batched(refs: Sequence[FileRef], size: int) -> Iterator[list[FileRef]]:
         yield list(refs[start:start + size])
 
 
-def scan_paths(paths: Sequence[Path], rulebook: Rulebook, config: Config, progress: Progress | None = None,
-               workspace: Workspace | None = None) -> ScanResult:
-    started = time.monotonic()
-    workspace = workspace or locate(paths)
-    result = ScanResult(root=str(workspace.root), salt=repository_salt(workspace))
-    refs: list[FileRef] = []
-    for item in iter_tree(paths, workspace, config.exclude + config.allow_paths, config.include_ignored):
-        if isinstance(item, Skip):
-            result.skipped.append(item)
-        else:
-            refs.append(item)
-    for outcome, size in run_refs(refs, rulebook, config, progress):
-        collect(result, outcome, size)
-    finish(result, config)
-    result.elapsed = time.monotonic() - started
-    return result
-
-
-def scan_staged(paths: Sequence[Path], rulebook: Rulebook, config: Config, workspace: Workspace,
-                whole_files: bool = False) -> ScanResult:
-    """What the commit adds: the index content of changed files, reported only where the commit adds lines
-    (unless whole_files); named files without a staged change are scanned whole (pre-commit --all-files)."""
-    from credlint.sources.staged import iter_staged
-
-    started = time.monotonic()
-    result = ScanResult(root=str(workspace.root), salt=repository_salt(workspace), mode="staged")
-    only = [os.path.relpath(p.resolve(), workspace.root) for p in paths]
-    scanner = Scanner(rulebook, config.allowlist, config.explain)
-    for item in iter_staged(workspace.root, only, config.max_file_size, whole_files=whole_files):
-        chunk = item.chunk
-        if isinstance(chunk, Skip):
-            collect(result, chunk, 0)
-        elif matches_any(chunk.path, config.exclude + config.allow_paths):
-            collect(result, Skip(chunk.path, "excluded"), 0)
-        else:
-            scanned = scanner.scan_chunk(chunk)
-            if item.added is not None:
-                scanned.findings, outside = on_lines(scanned.findings, item.added)
-                result.outside_change += outside
-            collect(result, scanned, len(chunk.text))
-    finish(result, config)
-    result.elapsed = time.monotonic() - started
-    return result
-
-
-def on_lines(findings: list[Finding], lines: frozenset[int]) -> tuple[list[Finding], int]:
-    """The findings touching one of the given lines, and how many did not."""
-    kept = [f for f in findings if any(n in lines for n in range(f.location.line, f.location.end_line + 1))]
-    return kept, len(findings) - len(kept)
-
-
-def scan_stream(stream: BinaryIO, rulebook: Rulebook, config: Config, name: str = "stdin") -> ScanResult:
-    """Text piped in (a pre-receive hook, `git show | credlint scan -`): read up to the size limit."""
-    started = time.monotonic()
-    result = ScanResult(root=os.getcwd())
-    raw = stream.read(config.max_file_size + 1)
-    if len(raw) > config.max_file_size:
-        collect(result, Skip(name, "too-large", f"over {config.max_file_size} bytes"), 0)
-    elif b"\0" in raw[:8192]:
-        collect(result, Skip(name, "binary"), 0)
-    else:
-        chunk = Chunk(name, raw.decode("utf-8", "surrogateescape"))
-        collect(result, Scanner(rulebook, config.allowlist, config.explain).scan_chunk(chunk), len(raw))
-    finish(result, config)
-    result.elapsed = time.monotonic() - started
-    return result
-
-
-def run_refs(refs: list[FileRef], rulebook: Rulebook, config: Config,
-             progress: Progress | None) -> Iterable[tuple[FileResult | Skip, int]]:
+def read_and_scan(refs: list[FileRef], scanner: Scanner, rulebook: Rulebook, config: Config, limits: ReadLimits,
+                  progress: Progress | None) -> Iterable[tuple[FileResult | Skip, int]]:
     if not should_parallelise(refs):
-        scanner = Scanner(rulebook, config.allowlist, config.explain)
         for done, ref in enumerate(refs, 1):
-            yield scan_ref(scanner, ref, config.max_file_size)
+            yield scan_ref(scanner, ref, limits)
             if progress and done % 200 == 0:
                 progress(done, len(refs))
         return
@@ -267,7 +229,7 @@ def run_refs(refs: list[FileRef], rulebook: Rulebook, config: Config,
     # fork shares the compiled rulebook with the workers instead of pickling it to each one.
     context = get_context("fork") if "fork" in get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=context, initializer=_init_worker,
-                             initargs=(rulebook, config)) as pool:
+                             initargs=(rulebook, config, limits)) as pool:
         done = 0
         for batch in pool.map(_scan_batch, batched(refs, BATCH_FILES)):
             yield from batch
@@ -289,46 +251,3 @@ def _size(ref: FileRef) -> int:
         return os.lstat(ref.disk_path).st_size
     except OSError:
         return 0
-
-
-def collect(result: ScanResult, outcome: FileResult | Skip, size: int) -> None:
-    if isinstance(outcome, Skip):
-        result.skipped.append(outcome)
-        return
-    result.files_scanned += 1
-    result.bytes_scanned += size
-    collect_findings(result, outcome)
-
-
-def collect_findings(result: ScanResult, outcome: FileResult) -> None:
-    result.findings.extend(f for f in outcome.findings if f.suppressed is None)
-    result.suppressed.extend(f for f in outcome.findings if f.suppressed is not None)
-    result.dropped.extend(outcome.dropped)
-    result.dropped_count += outcome.dropped_count
-
-
-def finish(result: ScanResult, config: Config) -> None:
-    """Apply --min-score; what falls below it is counted and explained, not silently lost. Migration debt
-    is not a guess about a value: it is reported whatever its (low) score, unless its rules are disabled."""
-    kept = []
-    for finding in result.findings:
-        if finding.score >= config.min_score or finding.advisory:
-            kept.append(finding)
-        else:
-            result.below_min_score += 1
-            if config.explain:
-                loc = finding.location
-                result.dropped.append(Dropped(finding.rule_id, loc.path, loc.line, f"below-min-score({finding.score})"))
-    result.findings = sorted(with_reuse(kept), key=finding_order)
-    result.suppressed.sort(key=finding_order)
-    # Parallel readers (worker processes, git shards) deliver these in arrival order.
-    result.skipped.sort(key=lambda s: (s.path, s.reason, s.detail))
-    result.dropped.sort(key=lambda d: (d.path, d.line, d.rule_id))
-
-
-
-def apply_baseline(result: ScanResult, baseline: Baseline) -> None:
-    """Findings the baseline accepts move to result.baselined: counted, not reported, not failing the run."""
-    result.baseline_used = True
-    result.baselined = [replace(f, baseline_state="unchanged") for f in result.findings if baseline.accepts(f)]
-    result.findings = [replace(f, baseline_state="new") for f in result.findings if not baseline.accepts(f)]

@@ -8,6 +8,12 @@ from typing import Any
 
 import pytest
 
+from credlint.config import Config
+from credlint.detectors.rulebook import Rulebook
+from credlint.model import ScanResult
+from credlint.pipeline import run_scan
+from credlint.sources.tree import TreeSource, locate
+
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
 
@@ -30,3 +36,8 @@ def validate_sarif(document: dict[str, Any]) -> None:
     import jsonschema
 
     jsonschema.Draft4Validator(sarif_schema()).validate(document)
+
+
+def scan_tree(paths: list[Path], rulebook: Rulebook, config: Config) -> ScanResult:
+    """A working-tree scan through the whole pipeline, as `credlint scan PATHS` runs it."""
+    return run_scan(TreeSource(paths, locate(paths)), rulebook, config)

@@ -142,7 +142,7 @@ def test_internal_error_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Ca
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("credlint.pipeline.scan_paths", broken)
+    monkeypatch.setattr("credlint.pipeline.run_scan", broken)
     with pytest.raises(SystemExit) as exited:
         main(["scan", str(tmp_path)])
     assert exited.value.code == 2

@@ -7,7 +7,7 @@ import re
 
 from credlint.sources.history.patches import COMMIT_MARK, needs_header, sections_with_added, split_commit
 
-HEADER = COMMIT_MARK + b"abc\x00\x00Ann\x002024-01-01T00:00:00+00:00\x001704067200\n"
+HEADER = COMMIT_MARK + b"a" * 40 + b"\x00\x00Ann\x002024-01-01T00:00:00+00:00\x001704067200\n"
 
 
 def commit(*sections: bytes) -> bytes:

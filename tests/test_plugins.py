@@ -11,8 +11,8 @@ from credlint.checks import verify_rule_files
 from credlint.config import Config
 from credlint.detectors.rulebook import Rulebook, load_rulebook
 from credlint.errors import RuleFileError
-from credlint.pipeline import scan_paths, scan_text
-from tests.helpers import SHARED
+from credlint.pipeline import scan_text
+from tests.helpers import SHARED, scan_tree
 
 PLUGIN_RULES = Path(__file__).parent / "data" / "detect_secrets_rules.toml"
 
@@ -40,8 +40,8 @@ def test_builtin_rules_find_every_labelled_line_the_plugins_find() -> None:
     must = {(d["file"], d["line"]) for d in map(json.loads, (corpus / "labels.jsonl").read_text().splitlines())
             if d["class"] in ("secret", "basic_auth_literal")}
     tree = corpus / "tree"
-    plugins = scan_paths([tree], Rulebook(verify_rule_files([PLUGIN_RULES])), Config(min_score=0))
-    ours = scan_paths([tree], load_rulebook(), Config())
+    plugins = scan_tree([tree], Rulebook(verify_rule_files([PLUGIN_RULES])), Config(min_score=0))
+    ours = scan_tree([tree], load_rulebook(), Config())
     plugin_lines = {(f.location.path, f.location.line) for f in plugins.findings} & must
     our_lines = {(f.location.path, f.location.line) for f in ours.findings}
     assert plugin_lines, "the plugins found no labelled line: the comparison would prove nothing"

@@ -123,12 +123,15 @@ def test_sarif_keeps_the_most_severe_past_githubs_limit(monkeypatch: pytest.Monk
                        Confidence.HIGH, 90, Validation.PASSED, "Revoke it.", "xxxxx")
 
     monkeypatch.setattr(sarif, "MAX_RESULTS", 2)
-    result = ScanResult(root=".", findings=[finding(1, Severity.LOW), finding(2, Severity.CRITICAL),
-                                            finding(3, Severity.HIGH)])
+    result = ScanResult(root=".", findings=(finding(1, Severity.LOW), finding(2, Severity.CRITICAL),
+                                            finding(3, Severity.HIGH)))
     document = json.loads(sarif.render(result, RenderOptions(rules=load_rulebook().rules)))
     lines = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in document["runs"][0]["results"]]
     assert lines == [2, 3]
-    assert result.warnings == ["3 results exceed GitHub's 2 per run; kept the 2 most severe"]
+    [invocation] = document["runs"][0]["invocations"]
+    assert [n["message"]["text"] for n in invocation["toolExecutionNotifications"]] == [
+        "3 results exceed GitHub's 2 per run; kept the 2 most severe"]
+    assert result.warnings == ()  # reporters read the result, never change it
 
 
 def test_junit_has_one_failing_case_per_finding_and_one_passing_case_when_clean(runner: CliRunner,

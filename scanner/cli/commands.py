@@ -21,12 +21,13 @@ def baseline() -> None:
 
 def tree_findings(path: Path, config_file: Path | None) -> tuple[Workspace, list[Finding]]:
     """Everything a working-tree scan reports, suppressed inline or not (for baseline bookkeeping)."""
-    from credlint.pipeline import scan_paths
+    from credlint.pipeline import run_scan
+    from credlint.sources.tree import TreeSource
 
     workspace = locate([path])
     config = resolve_config(config_file, workspace)
-    result = scan_paths([path], build_rulebook(config), config, None, workspace)
-    return workspace, result.findings
+    result = run_scan(TreeSource([path], workspace, config.include_ignored), build_rulebook(config), config)
+    return workspace, list(result.findings)
 
 
 def baseline_path(workspace: Workspace, given: Path | None) -> Path:

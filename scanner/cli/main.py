@@ -22,10 +22,10 @@ from credlint.cli.support import (
     use_color,
 )
 from credlint.config import Config
-from credlint.detectors.rulebook import Rulebook
 from credlint.errors import ConfigError, CredlintError
 from credlint.model import ScanResult, Severity
 from credlint.reporters import RenderOptions
+from credlint.sources.base import Source
 from credlint.sources.tree import Workspace, locate
 
 
@@ -122,12 +122,11 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
 
         baseline = load_baseline(config.baseline)
     progress = Progress(not quiet and sys.stderr.isatty())
-    result = run_mode(targets, paths, revisions, staged, rulebook, config, progress, workspace, whole_files)
-    progress.close()
-    if baseline is not None:
-        from credlint.pipeline import apply_baseline
+    source = choose_source(targets, paths, revisions, staged, config, workspace, whole_files)
+    from credlint.pipeline import run_scan
 
-        apply_baseline(result, baseline)
+    result = run_scan(source, rulebook, config, progress, baseline)
+    progress.close()
     options = RenderOptions(show_secrets=show_secrets, tool_version=__version__, rules=rulebook.rules,
                             show_suppressed=show_suppressed,
                             color=output is None and output_format == "text" and use_color())
@@ -171,30 +170,30 @@ def pre_push_revisions() -> list[str]:
     return [f"{from_ref}..{to_ref}"]
 
 
-def run_mode(targets: tuple[Path, ...], paths: tuple[Path, ...], revisions: list[str] | None, staged: bool,
-             rulebook: Rulebook, config: Config, progress: Progress, workspace: Workspace,
-             whole_files: bool = False) -> ScanResult:
+def choose_source(targets: tuple[Path, ...], paths: tuple[Path, ...], revisions: list[str] | None, staged: bool,
+                  config: Config, workspace: Workspace, whole_files: bool = False) -> Source:
+    """The source the flags name; each is imported only when chosen (history brings GitPython)."""
     if paths == (STDIN,):
         if revisions is not None or staged:
             raise click.UsageError("`-` (standard input) scans the text piped in: no history or staged options")
-        from credlint.pipeline import scan_stream
+        from credlint.sources.stream import StreamSource
 
-        return scan_stream(sys.stdin.buffer, rulebook, config)
+        return StreamSource(sys.stdin.buffer)
     if STDIN in paths:
         raise click.UsageError("`-` (standard input) cannot be combined with other paths")
     if revisions is not None:
-        from credlint.sources.history.walk import scan_history
+        from credlint.sources.history.source import HistorySource
 
-        return scan_history(targets[0], revisions, rulebook, config, progress)
+        return HistorySource(targets[0], revisions, config.rotate_after_days)
     if staged:
-        from credlint.pipeline import scan_staged
+        from credlint.sources.staged import StagedSource
 
         if not workspace.in_git:
             raise ConfigError(f"{workspace.root}: not a git repository (--staged needs one)")
-        return scan_staged(paths, rulebook, config, workspace, whole_files)
-    from credlint.pipeline import scan_paths
+        return StagedSource(workspace, [os.path.relpath(p.resolve(), workspace.root) for p in paths], whole_files)
+    from credlint.sources.tree import TreeSource
 
-    return scan_paths(targets, rulebook, config, progress, workspace)
+    return TreeSource(targets, workspace, config.include_ignored)
 
 
 def emit(result: ScanResult, options: RenderOptions, output_format: str, output: Path | None,

@@ -50,7 +50,7 @@ def severity_counts(result: ScanResult) -> dict[str, int]:
 def listed_findings(result: ScanResult, options: RenderOptions) -> list[Finding]:
     """What a report lists: the findings, plus the suppressed ones when asked for."""
     if not options.show_suppressed:
-        return result.findings
+        return list(result.findings)
     return sorted(result.findings + result.suppressed + result.baselined, key=finding_order)
 
 
@@ -61,17 +61,22 @@ def provenance_record(finding: Finding) -> dict[str, object] | None:
         return None
     return {"sha": p.commit, "author": p.author, "date": p.date, "path": p.path,
             "commits_survived": p.commits_survived, "at_head": p.at_head, "removed_in": p.removed_in,
-            "age_days": p.age_days, "rotate_overdue": p.rotate_overdue}
+            "age_days": p.age_days, "rotate_overdue": p.rotate_overdue, "tip": p.tip,
+            "in_tip_history": p.in_tip_history}
 
 
-def provenance_summary(finding: Finding, rotate_after_days: int = 90) -> str:
+def provenance_summary(finding: Finding) -> str:
     """One line for people: where it came from and what to do first."""
     p = finding.provenance
     if p is None:
         return ""
-    where = f"introduced in {p.commit[:12]} by {p.author} on {p.date[:10]}, carried by {p.commits_survived} commit(s); "
-    if not p.at_head:
-        removed = f" (removed in {p.removed_in[:12]})" if p.removed_in else ""
-        return where + f"gone from HEAD{removed} but still in history: revoke and rotate"
-    overdue = f", older than the {rotate_after_days}-day rotation window: rotate it first" if p.rotate_overdue else ""
-    return where + f"still in HEAD, {p.age_days} days old{overdue}"
+    carried = f"carried by {p.commits_survived} commit{'s' if p.commits_survived != 1 else ''}"
+    where = f"introduced in {p.commit[:12]} by {p.author} on {p.date[:10]}, {carried}; "
+    if p.at_head:
+        overdue = (f", older than the {p.rotate_after_days}-day rotation window: rotate it first"
+                   if p.rotate_overdue else "")
+        return where + f"still in {p.tip}, {p.age_days} days old{overdue}"
+    if not p.in_tip_history:
+        return where + f"never on {p.tip}, only on other refs: revoke and rotate"
+    removed = f" (removed in {p.removed_in[:12]})" if p.removed_in else ""
+    return where + f"gone from {p.tip}{removed} but still in history: revoke and rotate"

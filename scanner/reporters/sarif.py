@@ -14,6 +14,8 @@ from credlint.triage.scoring import LEVEL_BY_SEVERITY, SECURITY_SEVERITY, level_
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 25_000  # GitHub rejects a run with more
 PRECISION = {3: "very-high", 2: "high", 1: "medium"}
+# History and archive results point at files GitHub may not have at HEAD: each keeps its own category.
+CATEGORIES = {"history": "credlint-history/", "archive": "credlint-archive/"}
 CWE_TAG = {"password": "external/cwe/cwe-259", "basic-auth": "external/cwe/cwe-522"}
 
 
@@ -100,11 +102,9 @@ def suppressions(finding: Finding) -> dict[str, Any]:
     return state | {"suppressions": [entry]}
 
 
-def most_severe(findings: list[Finding], result: ScanResult) -> list[Finding]:
+def most_severe(findings: list[Finding]) -> list[Finding]:
     if len(findings) <= MAX_RESULTS:
         return findings
-    result.warnings.append(f"{len(findings)} results exceed GitHub's {MAX_RESULTS} per run; "
-                           f"kept the {MAX_RESULTS} most severe")
     ranked = sorted(findings, key=lambda f: (-f.severity, -f.score))[:MAX_RESULTS]
     return sorted(ranked, key=lambda f: (f.location.path, f.location.line, f.location.column))
 
@@ -112,19 +112,26 @@ def most_severe(findings: list[Finding], result: ScanResult) -> list[Finding]:
 def render(result: ScanResult, options: RenderOptions) -> str:
     rules = list(options.rules)
     index = {rule.id: i for i, rule in enumerate(rules)}
-    findings = most_severe(listed_findings(result, options), result)
+    listed = listed_findings(result, options)
+    findings = most_severe(listed)
+    warnings = list(result.warnings)
+    if len(findings) < len(listed):
+        warnings.append(f"{len(listed)} results exceed GitHub's {MAX_RESULTS} per run; "
+                        f"kept the {MAX_RESULTS} most severe")
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "credlint", "version": options.tool_version, "semanticVersion": options.tool_version,
             "informationUri": "https://github.com/credlint/credlint",
             "rules": [rule_descriptor(r) for r in rules],
         }},
-        # History results point at files GitHub may not have at HEAD: keep them in their own category.
-        "automationDetails": {"id": "credlint-history/" if result.mode == "history" else "credlint/"},
+        "automationDetails": {"id": CATEGORIES.get(result.mode, "credlint/")},
         "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The root of the scanned repository."}}},
         "columnKind": "unicodeCodePoints",
         "results": [sarif_result(result, f, index[f.rule_id], options) for f in findings],
     }
+    if warnings:  # shallow clones, truncation: said where the upload's reader looks
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [
+            {"level": "warning", "message": {"text": w}} for w in warnings]}]
     if result.repository_uri and result.head:
         run["versionControlProvenance"] = [{"repositoryUri": result.repository_uri, "revisionId": result.head}
                                            | ({"branch": result.branch} if result.branch else {})]

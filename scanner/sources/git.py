@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 from credlint.errors import ScanIncompleteError
 
@@ -59,3 +62,77 @@ def hooks_dir(repo: Path) -> Path:
     """Where git looks for hooks here (core.hooksPath, worktrees and all)."""
     path = Path(git_text(repo, ["rev-parse", "--git-path", "hooks"]))
     return path if path.is_absolute() else repo / path
+
+
+def may_be_in_git(folder: Path) -> bool:
+    """False only when no `.git` exists in the folder or above it and no GIT_DIR says otherwise: then
+    there is no need to start git at all (a few milliseconds of every pre-commit run outside git)."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        return True
+    return any((parent / ".git").exists() for parent in (folder.resolve(), *folder.resolve().parents))
+
+
+def toplevel(path: Path) -> Path | None:
+    """The work tree holding `path`, or None outside git (or without a usable git)."""
+    folder = path if path.is_dir() else path.parent
+    if not may_be_in_git(folder):
+        return None
+    try:
+        out = run_git(folder, ["rev-parse", "--show-toplevel"], check=False, timeout=30)
+    except ScanIncompleteError:
+        return None
+    return Path(os.fsdecode(out.stdout.strip())) if out.returncode == 0 and out.stdout.strip() else None
+
+
+def nul_lines(top: Path, args: Sequence[str], *, stdin: bytes | None = None, ok: tuple[int, ...] = (0,)) -> list[str]:
+    """NUL-separated output of one git command; any exit code not in `ok` stops the scan (never a silent 0)."""
+    out = run_git(top, args, check=False, stdin=stdin)
+    if out.returncode not in ok:
+        command = next((a for a in args if not a.startswith("-")), "")
+        raise ScanIncompleteError(f"git {command} failed in {top}: {last_line(out.stderr)}")
+    return [os.fsdecode(raw) for raw in out.stdout.split(b"\0") if raw]
+
+
+def root_commits(repo: Path) -> list[str]:
+    """The commits without parents that HEAD descends from, sorted; [] without a HEAD or outside git."""
+    try:
+        out = run_git(repo, ["rev-list", "--max-parents=0", "HEAD"], check=False, timeout=60)
+    except ScanIncompleteError:
+        return []
+    return sorted(out.stdout.decode("ascii", "replace").split()) if out.returncode == 0 else []
+
+
+def iter_blobs(repo: Path, objects: Sequence[str]) -> Iterator[tuple[str, bytes | None]]:
+    """(object, content) for each object name, streamed from one `git cat-file --batch`: a whole tree is
+    never held in memory at once. None for an object that is missing or not a blob."""
+    if not objects:
+        return
+    try:
+        proc = subprocess.Popen([*GIT, "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError as exc:
+        raise ScanIncompleteError(f"git cat-file failed in {repo}: {exc}") from exc
+    assert proc.stdin is not None and proc.stdout is not None
+    feeder = threading.Thread(target=feed_lines, args=(proc.stdin, objects), daemon=True)
+    feeder.start()
+    try:
+        for name in objects:
+            header = proc.stdout.readline().split()
+            if len(header) == 3 and header[2].isdigit():  # "<sha> <type> <size>", else "<name> missing"
+                data = proc.stdout.read(int(header[2]) + 1)[:-1]  # the content, then a newline
+                yield name, data if header[1] == b"blob" else None
+            elif header:
+                yield name, None
+            else:
+                raise ScanIncompleteError(f"git cat-file ended early in {repo}")
+    finally:
+        proc.kill()
+        proc.wait()
+        feeder.join()
+
+
+def feed_lines(stream: IO[bytes], names: Sequence[str]) -> None:
+    with contextlib.suppress(BrokenPipeError, OSError):
+        for name in names:
+            stream.write(os.fsencode(name) + b"\n")
+        stream.close()

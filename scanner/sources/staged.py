@@ -19,21 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from credlint.errors import ScanIncompleteError
-from credlint.model import Chunk, Skip
+from credlint.model import Chunk, Finding, Skip
+from credlint.sources.base import Item, KeywordEnds, Progress, ReadLimits, Scan, Settled, SourceInfo
 from credlint.sources.git import read_blobs, run_git
 from credlint.sources.history.patches import file_starts, parse_file
-from credlint.sources.tree import SNIFF_BYTES, display_path
+from credlint.sources.tree import Workspace, repository_salt
+from credlint.text import printable as display_path
 
 SYMLINK_MODE, GITLINK_MODE = "120000", "160000"
 HUNK_NEW_SIDE = re.compile(rb"^@@+ (?:-\d+(?:,\d+)? )+\+(\d+)(?:,(\d+))? @@", re.M)
-
-
-@dataclass(frozen=True, slots=True)
-class StagedFile:
-    """One file to scan, and the lines of it the commit adds (None: every line counts)."""
-
-    chunk: Chunk | Skip
-    added: frozenset[int] | None = None
 
 
 @dataclass(slots=True)
@@ -85,47 +79,67 @@ def index_modes(repo: Path, names: Sequence[str]) -> dict[str, str]:
     return modes
 
 
-def iter_staged(repo: Path, only: Sequence[str], max_size: int, *, whole_files: bool = False) -> Iterator[StagedFile]:
-    chosen = plan(repo, only)
-    names = chosen.staged + chosen.whole
-    modes = index_modes(repo, names)
-    added = {} if whole_files else added_lines(repo, chosen.staged)
-    readable = [name for name in names if modes.get(name, "") not in (SYMLINK_MODE, GITLINK_MODE, "")]
-    blobs = read_blobs(repo, [f":{name}" for name in readable])
-    whole = set(chosen.whole)
-    for name in names:
-        chunk = index_chunk(repo, name, modes.get(name, ""), blobs.get(f":{name}"), max_size)
-        yield StagedFile(chunk, None if whole_files or name in whole else added.get(name, frozenset()))
+class StagedSource:
+    """What the commit adds: the index content of changed files, reported only where the commit adds lines
+    (unless whole_files); named files without a staged change are scanned whole (pre-commit --all-files)."""
+
+    def __init__(self, workspace: Workspace, only: Sequence[str], whole_files: bool = False) -> None:
+        self.repo, self.only, self.whole_files = workspace.root, only, whole_files
+        self.info = SourceInfo(root=str(workspace.root), mode="staged", salt=repository_salt(workspace))
+        self.found: list[Finding] = []
+        self.outside_change = 0
+
+    def items(self, limits: ReadLimits, progress: Progress | None,
+              prefilter: KeywordEnds | None = None) -> Iterator[Item]:
+        chosen = plan(self.repo, self.only)
+        names = chosen.staged + chosen.whole
+        modes = index_modes(self.repo, names)
+        added = {} if self.whole_files else added_lines(self.repo, chosen.staged)
+        readable = [name for name in names if modes.get(name, "") not in (SYMLINK_MODE, GITLINK_MODE, "")]
+        blobs = read_blobs(self.repo, [f":{name}" for name in readable])
+        whole = set(chosen.whole)
+        for name in names:
+            lines = None if self.whole_files or name in whole else added.get(name, frozenset())
+            shown = display_path(name)
+            if limits.excluded(shown):
+                yield Skip(shown, "excluded")
+            else:
+                yield index_chunk(self.repo, name, modes.get(name, ""), blobs.get(f":{name}"), limits, lines)
+
+    def take(self, origin: object, found: list[Finding]) -> None:
+        """Only findings touching a line the commit adds (origin: those lines; None: every line counts)."""
+        if not isinstance(origin, frozenset):
+            self.found.extend(found)
+            return
+        kept = [f for f in found if any(n in origin for n in range(f.location.line, f.location.end_line + 1))]
+        self.found.extend(kept)
+        self.outside_change += len(found) - len(kept)
+
+    def settle(self, scan: Scan) -> Settled:
+        return Settled(self.found, outside_change=self.outside_change)
 
 
-def index_chunk(repo: Path, name: str, mode: str, blob: bytes | None, max_size: int) -> Chunk | Skip:
+def index_chunk(repo: Path, name: str, mode: str, blob: bytes | None, limits: ReadLimits,
+                lines: frozenset[int] | None) -> Chunk | Skip:
     shown = display_path(name)
     if mode == SYMLINK_MODE:
         return Skip(shown, "symlink", "not followed")
     if mode == GITLINK_MODE:
         return Skip(shown, "submodule", "a nested repository is not followed")
     if not mode:  # named, but not in the index: the file on disk is what the user pointed at
-        return disk_chunk(repo / name, shown, max_size)
-    return blob_chunk(shown, blob, max_size)
+        return disk_chunk(repo / name, shown, limits)
+    if blob is None:
+        return Skip(shown, "unreadable", "not in the index")
+    return limits.chunk(shown, blob, origin=lines)
 
 
-def disk_chunk(path: Path, shown: str, max_size: int) -> Chunk | Skip:
+def disk_chunk(path: Path, shown: str, limits: ReadLimits) -> Chunk | Skip:
     if path.is_symlink():
         return Skip(shown, "symlink", "not followed")
     try:
         with open(path, "rb") as handle:
-            return blob_chunk(shown, handle.read(max_size + 1), max_size)
+            return limits.chunk(shown, handle.read(limits.max_size + 1))
     except FileNotFoundError as exc:  # a name given that exists nowhere: the scan did not happen, never a pass
         raise ScanIncompleteError(f"{shown}: no such file in the index or on disk") from exc
     except OSError as exc:
         return Skip(shown, "unreadable", exc.strerror or str(exc))
-
-
-def blob_chunk(path: str, blob: bytes | None, max_size: int) -> Chunk | Skip:
-    if blob is None:
-        return Skip(path, "unreadable", "not in the index")
-    if len(blob) > max_size:
-        return Skip(path, "too-large", f"{len(blob)} bytes, limit {max_size}")
-    if b"\0" in blob[:SNIFF_BYTES]:
-        return Skip(path, "binary")
-    return Chunk(path, blob.decode("utf-8", "surrogateescape"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,10 @@ from pathlib import Path
 from credlint.errors import ScanIncompleteError
 from credlint.globs import matches_any
 from credlint.model import Chunk, Skip
+from credlint.sources.base import FileRef, Item, KeywordEnds, Progress, ReadLimits, SourceInfo
+from credlint.sources.git import nul_lines, root_commits, toplevel
+from credlint.sources.stream import Collected
+from credlint.text import printable as display_path
 
 BINARY_SUFFIXES = frozenset({
     ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".tiff", ".psd", ".pdf", ".zip", ".gz", ".tgz",
@@ -21,41 +24,7 @@ BINARY_SUFFIXES = frozenset({
     ".otf", ".eot", ".mp3", ".mp4", ".mov", ".avi", ".mkv", ".wav", ".flac", ".ogg", ".webm", ".iso", ".dmg",
     ".deb", ".rpm", ".parquet", ".npy", ".npz", ".pkl", ".h5",
 })
-SNIFF_BYTES = 8192
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
-
-
-@dataclass(frozen=True, slots=True)
-class FileRef:
-    """A file to read: where it is on disk, and its path relative to the repository root."""
-
-    disk_path: str
-    rel_path: str
-
-
-def display_path(raw: str) -> str:
-    """Odd bytes in a file name become U+FFFD for display; the disk path keeps the real bytes."""
-    return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def may_be_in_git(folder: Path) -> bool:
-    """False only when no `.git` exists in the folder or above it and no GIT_DIR says otherwise: then
-    there is no need to start git at all (a few milliseconds of every pre-commit run outside git)."""
-    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
-        return True
-    return any((parent / ".git").exists() for parent in (folder.resolve(), *folder.resolve().parents))
-
-
-def git_toplevel(path: Path) -> Path | None:
-    folder = path if path.is_dir() else path.parent
-    if not may_be_in_git(folder):
-        return None
-    try:
-        out = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-                             capture_output=True, check=False, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return Path(os.fsdecode(out.stdout.strip())) if out.returncode == 0 and out.stdout.strip() else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,24 +37,8 @@ class Workspace:
 
 def locate(paths: Sequence[Path]) -> Workspace:
     folders = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
-    top = git_toplevel(folders[0])
+    top = toplevel(folders[0])
     return Workspace(top, True) if top else Workspace(Path(os.path.commonpath(folders)), False)
-
-
-def git_lines(top: Path, *args: str, stdin: bytes | None = None) -> list[str]:
-    """NUL-separated output of one git command in `top`; a failure stops the scan (never a silent 0)."""
-    # ls-files takes names literally (a file called `:x.txt` is not pathspec magic); check-ignore refuses the
-    # flag and reads plain paths anyway.
-    literal = ["--literal-pathspecs"] if args[0] != "check-ignore" else []
-    cmd = ["git", "-C", str(top), *literal, *args]
-    try:
-        out = subprocess.run(cmd, input=stdin, capture_output=True, check=False, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ScanIncompleteError(f"git {args[0]} failed in {top}: {exc}") from exc
-    if out.returncode not in (0, 1) or (out.returncode == 1 and args[0] != "check-ignore"):
-        message = out.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ScanIncompleteError(f"git {args[0]} failed in {top}: {message[-1] if message else out.returncode}")
-    return [os.fsdecode(raw) for raw in out.stdout.split(b"\0") if raw]
 
 
 def iter_git_files(top: Path, paths: Sequence[Path], include_ignored: bool = False) -> Iterator[str | Skip]:
@@ -93,7 +46,9 @@ def iter_git_files(top: Path, paths: Sequence[Path], include_ignored: bool = Fal
     A path the user names is scanned even when it is ignored (`credlint scan .env`); ignored files under a
     scanned folder are counted as skipped (`gitignored`), or scanned too with include_ignored."""
     specs = [os.path.relpath(p.resolve(), top) for p in paths]
-    named = set(git_lines(top, "check-ignore", "-z", "--stdin", stdin=b"".join(os.fsencode(s) + b"\0" for s in specs)))
+    # check-ignore exits 1 when nothing is ignored, and reads plain paths (it refuses --literal-pathspecs).
+    named = set(nul_lines(top, ["check-ignore", "-z", "--stdin"], ok=(0, 1),
+                          stdin=b"".join(os.fsencode(s) + b"\0" for s in specs)))
     listed = [p for p, spec in zip(paths, specs, strict=True) if spec not in named]
     seen: set[str] = set()
     for path in (p for p, spec in zip(paths, specs, strict=True) if spec in named):
@@ -101,9 +56,10 @@ def iter_git_files(top: Path, paths: Sequence[Path], include_ignored: bool = Fal
     if not listed:
         return
     rest = [os.path.relpath(p.resolve(), top) for p in listed]
-    yield from unique(git_lines(top, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *rest), seen)
-    ignored = git_lines(top, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", "--",
-                        *rest)
+    # --literal-pathspecs: a file called `:x.txt` is a name, not pathspec magic.
+    listing = ["--literal-pathspecs", "ls-files", "-z", "--others", "--exclude-standard"]
+    yield from unique(nul_lines(top, [*listing, "--cached", "--", *rest]), seen)
+    ignored = nul_lines(top, [*listing, "--ignored", "--directory", "--", *rest])
     for name in ignored:
         if include_ignored:
             yield from unique(iter_walk_files(top, [top / name]), seen)
@@ -149,23 +105,19 @@ def iter_tree(paths: Sequence[Path], workspace: Workspace, exclude: Sequence[str
             yield FileRef(str(top / name), display_path(rel))
 
 
-def read_chunk(ref: FileRef, max_size: int) -> Chunk | Skip:
+def read_file(ref: FileRef, limits: ReadLimits) -> Chunk | Skip:
     """Read one file; anything odd about it becomes a counted Skip, never an exception."""
-    skip = check_file(ref, max_size)
+    skip = check_file(ref, limits.max_size)
     if skip:
         return skip
     try:
         with open(ref.disk_path, "rb") as handle:
-            raw = handle.read(max_size + 1)
+            raw = handle.read(limits.max_size + 1)
     except OSError as exc:
         return Skip(ref.rel_path, "unreadable", exc.strerror or str(exc))
-    if len(raw) > max_size:
-        return Skip(ref.rel_path, "too-large", f"over {max_size} bytes")
-    if b"\0" in raw[:SNIFF_BYTES]:
-        return Skip(ref.rel_path, "binary")
-    # One stray Latin-1 byte must not hide a whole file from the scan; surrogateescape keeps going and
-    # still round-trips to the exact bytes, so hashes match the file on disk.
-    return Chunk(ref.rel_path, raw.decode("utf-8", errors="surrogateescape"))
+    if len(raw) > limits.max_size:  # grew since it was listed
+        return Skip(ref.rel_path, "too-large", f"over {limits.max_size} bytes")
+    return limits.chunk(ref.rel_path, raw)
 
 
 def check_file(ref: FileRef, max_size: int) -> Skip | None:
@@ -199,15 +151,22 @@ def symlink_skip(ref: FileRef) -> Skip:
     return Skip(ref.rel_path, "symlink", "not followed")
 
 
+
+
 def repository_salt(workspace: Workspace) -> str:
     """Key for public fingerprints: the repository's first commit, stable across clones and runs."""
-    if not workspace.in_git:
-        return "credlint"
-    top = workspace.root
-    try:
-        out = subprocess.run(["git", "-C", str(top), "rev-list", "--max-parents=0", "HEAD"],
-                             capture_output=True, check=False, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return "credlint"
-    roots = sorted(out.stdout.decode("ascii", "replace").split()) if out.returncode == 0 else []
+    roots = root_commits(workspace.root) if workspace.in_git else []
     return roots[0] if roots else "credlint"
+
+
+class TreeSource(Collected):
+    """The files under the given paths, as the working tree holds them (git-aware: .gitignore respected)."""
+
+    def __init__(self, paths: Sequence[Path], workspace: Workspace, include_ignored: bool = False) -> None:
+        super().__init__()
+        self.paths, self.workspace, self.include_ignored = paths, workspace, include_ignored
+        self.info = SourceInfo(root=str(workspace.root), mode="tree", salt=repository_salt(workspace))
+
+    def items(self, limits: ReadLimits, progress: Progress | None,
+              prefilter: KeywordEnds | None = None) -> Iterator[Item]:
+        yield from iter_tree(self.paths, self.workspace, limits.exclude, self.include_ignored)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from credlint.model import Finding
 
 ALLOW = re.compile(
     r"credlint:\s*allow(?:\[(?P<rules>[a-z0-9,\s-]+)\])?"     # optional [rule-id, rule-id]
@@ -81,3 +83,18 @@ class Allowances:
 def find_allowance(lines: list[str], line_number: int, rule_id: str) -> Allowance | None:
     """A marker on the finding's own line, or a comment-only marker on the line above it."""
     return Allowances(lambda n: lines[n - 1], len(lines)).for_finding(line_number, rule_id)
+
+
+def judged(findings: list[Finding], allowances: Allowances) -> list[Finding]:
+    """The findings, each one an allow comment covers marked suppressed with its justification."""
+    out = []
+    for finding in findings:
+        allowance = allowances.for_finding(finding.location.line, finding.rule_id)
+        out.append(replace(finding, suppressed=allowance.justification) if allowance else finding)
+    return out
+
+
+def judged_in(text: str, findings: list[Finding]) -> list[Finding]:
+    """judged() against the text of the file the findings' locations refer to."""
+    lines = text.split("\n")
+    return judged(findings, Allowances(lambda n: lines[n - 1], len(lines)))

@@ -12,8 +12,13 @@ import os
 import re
 from dataclasses import dataclass
 
+# Each commit's header line starts with NUL C NUL. Only a line's start counts: every line git prints for a
+# patch starts with a diff prefix (+, -, space, \\) or a header word, never NUL, so file content cannot
+# forge a commit boundary (a text-diffed .ai file holds NUL C NUL mid-line).
 COMMIT_MARK = b"\x00C\x00"
+LINE_MARK = b"\n" + COMMIT_MARK
 LOG_FORMAT = "%x00C%x00%H%x00%P%x00%an%x00%aI%x00%at"
+SHA = re.compile(rb"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")  # SHA-1, or SHA-256 repositories
 HUNK = re.compile(rb"^@@+ (?:-\d+(?:,\d+)? )+\+(\d+)(?:,\d+)? @@")
 
 
@@ -72,10 +77,32 @@ def added_pattern(columns: int) -> re.Pattern[bytes]:
     return ADDED[columns]
 
 
+class CommitFormatError(ValueError):
+    """A commit record that does not have the shape LOG_FORMAT gives it: skipped and counted, never fatal."""
+
+
 def parse_commit_header(line: bytes) -> CommitInfo:
-    _, _, sha, parents, author, date, stamp = line.split(b"\x00")[:7]
-    return CommitInfo(sha.decode(), tuple(parents.decode().split()), author.decode("utf-8", "replace"),
-                      date.decode(), int(stamp or b"0"))
+    fields = line.split(b"\x00")
+    if len(fields) != 7 or fields[:2] != [b"", b"C"] or not SHA.match(fields[2]) or not fields[6].isdigit():
+        raise CommitFormatError(f"unexpected commit header {line[:80]!r}")
+    _, _, sha, parents, author, date, stamp = fields
+    return CommitInfo(sha.decode(), tuple(parents.decode("ascii", "replace").split()),
+                      author.decode("utf-8", "replace"), date.decode("ascii", "replace"), int(stamp))
+
+
+def split_commits(stream: bytes) -> list[bytes]:
+    """A whole `git log --format=LOG_FORMAT` output as one record per commit (see COMMIT_MARK)."""
+    records: list[bytes] = []
+    start = 0 if stream.startswith(COMMIT_MARK) else -1
+    at = stream.find(LINE_MARK)
+    while at >= 0:
+        if start >= 0:
+            records.append(stream[start:at + 1])
+        start = at + 1
+        at = stream.find(LINE_MARK, at + 1)
+    if start >= 0:
+        records.append(stream[start:])
+    return records
 
 
 def unquote_path(raw: bytes) -> str:

@@ -9,20 +9,24 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import selectors
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from credlint.errors import ScanIncompleteError
 from credlint.model import Chunk, Skip
+from credlint.sources.base import KeywordEnds
 from credlint.sources.git import GIT, last_line, run_git
 from credlint.sources.history.patches import (
     COMMIT_MARK,
+    LINE_MARK,
     LOG_FORMAT,
+    CommitFormatError,
     CommitInfo,
     FileDiff,
     decode,
@@ -31,8 +35,9 @@ from credlint.sources.history.patches import (
     parse_file,
     sections_with_added,
     split_commit,
+    split_commits,
 )
-from credlint.sources.tree import display_path
+from credlint.text import printable as display_path
 
 PIPE_SIZE = 4 << 20
 WIDE_PIPE = 1 << 20
@@ -49,6 +54,7 @@ class CommitChange:
     chunk: Chunk
     diff: FileDiff
     digest: bytes  # of path and added text: an identical change elsewhere is not scanned twice
+    key_body: bool = False  # added lines look like a key body without its BEGIN line: read the post-image
 
     @property
     def old_path(self) -> str:
@@ -106,7 +112,8 @@ def pipe_max_size() -> int:
 
 
 class CommitSplitter:
-    """Cuts git's output stream, read in arbitrary blocks, into whole commits at each COMMIT_MARK.
+    """Cuts git's output stream, read in arbitrary blocks, into whole commits at each mark that starts a
+    line (patches.LINE_MARK: content cannot forge one).
 
     Each byte is searched for a mark once: re-searching a large commit's growing buffer on every read was
     17 s of Python CPU on sympy.
@@ -120,11 +127,11 @@ class CommitSplitter:
         self.pending += block
         commits = []
         # A mark may straddle two reads, so the last len(mark) - 1 searched bytes are searched again.
-        end = self.pending.find(COMMIT_MARK, max(len(COMMIT_MARK), self.searched - len(COMMIT_MARK) + 1))
-        while end >= 0:
-            commits.append(bytes(self.pending[:end]))
-            del self.pending[:end]  # cheap: CPython moves a bytearray's start instead of copying
-            end = self.pending.find(COMMIT_MARK, len(COMMIT_MARK))
+        at = self.pending.find(LINE_MARK, max(0, self.searched - len(LINE_MARK) + 1))
+        while at >= 0:
+            commits.append(bytes(self.pending[:at + 1]))
+            del self.pending[:at + 1]  # cheap: CPython moves a bytearray's start instead of copying
+            at = self.pending.find(LINE_MARK)
         self.searched = len(self.pending)
         return commits
 
@@ -187,20 +194,16 @@ class Shard:
             self.proc.wait()
 
 
-def list_commits(repo: Path, revisions: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The commits to scan in `git rev-list` order, newest first: all of them, and the merges among them.
-    Merges are scanned too, since their resolutions can add secrets, but by a git process of their own
-    (see log_command)."""
+def list_commits(repo: Path, revisions: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The commits to scan with their parents, in `git rev-list` order (newest first). Merges are scanned
+    too, since their resolutions can add secrets, but by a git process of their own (see log_command)."""
     out = run_git(repo, ["rev-list", "--parents", *revisions, "--"])
-    commits: list[str] = []
-    merges: list[str] = []
-    for line in out.stdout.decode("ascii").splitlines():
+    graph: dict[str, tuple[str, ...]] = {}
+    for line in out.stdout.decode("ascii", "replace").splitlines():
         shas = line.split()
         if shas:
-            commits.append(shas[0])
-            if len(shas) > 2:
-                merges.append(shas[0])
-    return commits, merges
+            graph[shas[0]] = tuple(shas[1:])
+    return graph
 
 
 def shard(commits: list[str], count: int) -> list[list[str]]:
@@ -222,19 +225,21 @@ class HistoryReader:
     max_size: int
     shards: int = 2
     # Where keywords end in a patch (None: cannot tell); sections with none on an added line are not parsed.
-    keyword_ends: Callable[[bytes], list[int] | None] | None = None
+    keyword_ends: KeywordEnds | None = None
     commits: int = 0  # parsed so far: for progress
     listed: int = 0  # asked for: git prints nothing for a commit with no additions (empty, deletions only)
     file_changes: int = 0  # file sections read, whether or not a keyword sent them on to be parsed
     bytes_read: int = 0
     ranks: dict[str, int] = field(default_factory=dict)  # sha -> position in rev-list order
+    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the scanned commits' graph
 
     def iter_changes(self) -> Iterator[CommitChange | Skip]:
-        commits, merges = list_commits(self.repo, self.revisions)
+        self.parents = list_commits(self.repo, self.revisions)
+        commits = list(self.parents)
         self.listed = len(commits)
         self.ranks = {sha: rank for rank, sha in enumerate(commits)}
-        merge_set = set(merges)
-        ordinary = [sha for sha in commits if sha not in merge_set]
+        merges = [sha for sha in commits if len(self.parents[sha]) > 1]
+        ordinary = [sha for sha in commits if len(self.parents[sha]) <= 1]
         running = [Shard(self.repo, s) for s in shard(ordinary, max(1, self.shards))]
         if merges:
             running.append(Shard(self.repo, merges, merges=True))
@@ -261,22 +266,29 @@ class HistoryReader:
             for process in running:
                 process.stop()
 
-    def changes_in(self, raw: bytes) -> Iterator[CommitChange | Skip]:
-        commit, patch, sections = split_commit(raw)
-        commit = replace(commit, rank=self.ranks.get(commit.sha, 0))
+    def changes_in(self, raw: bytes) -> list[CommitChange | Skip]:
+        """One commit's changes; a commit that cannot be read is one counted Skip, and the walk goes on."""
         self.commits += 1
         self.bytes_read += len(raw)
-        self.file_changes += len(sections)
-        wanted = self.sections_to_parse(patch, sections)
-        for index, (start, end) in enumerate(sections):
-            if wanted is None or index in wanted or needs_header(patch, start, end):
-                yield from self.changes_of(commit, parse_file(patch[start:end].rstrip(b"\n")))
+        try:
+            commit, patch, sections = split_commit(raw)
+            commit = replace(commit, rank=self.ranks.get(commit.sha, 0))
+            self.file_changes += len(sections)
+            wanted = self.sections_to_parse(patch, sections)
+            return [change for index, (start, end) in enumerate(sections)
+                    if wanted is None or index in wanted or needs_header(patch, start, end)
+                    for change in self.changes_of(commit, parse_file(patch[start:end].rstrip(b"\n")))]
+        except (CommitFormatError, ValueError, IndexError) as exc:
+            return [Skip(f"commit {record_name(raw)}", "unreadable-commit", str(exc)[:200])]
 
     def sections_to_parse(self, patch: bytes, sections: list[tuple[int, int]]) -> set[int] | None:
-        """The file changes with a keyword on an added line (None: all of them). Most changes hold none,
-        and cutting them out of the patch, decoding and scanning them was most of the Python work."""
+        """The file changes with a keyword on an added line (None: all of them), or the first body line of
+        a private key (a key regenerated in place: its unchanged BEGIN line is not in the patch). Most
+        changes hold neither, and cutting them out, decoding and scanning them was most of the Python work."""
         ends = self.keyword_ends(patch) if self.keyword_ends else None
-        return None if ends is None else sections_with_added(patch, sections, ends)
+        if ends is None:
+            return None
+        return sections_with_added(patch, sections, ends + key_body_ends(patch))
 
     def changes_of(self, commit: CommitInfo, diff: FileDiff) -> Iterator[CommitChange | Skip]:
         path = diff.new_path or diff.old_path
@@ -290,7 +302,37 @@ class HistoryReader:
             yield Skip(display_path(path), "too-large", f"{len(added)} bytes added in commit {commit.sha[:12]}")
             return
         digest = hashlib.sha1(path.encode("utf-8", "surrogateescape") + b"\0" + added, usedforsecurity=False).digest()
-        yield CommitChange(commit, Chunk(path, decode(added)), diff, digest)
+        yield CommitChange(commit, Chunk(path, decode(added), whole=False, key=digest), diff, digest,
+                           key_body_without_begin(added))
+
+
+# The first base64 line of a private key's body starts with its DER or OpenSSH structure: RSA and PKCS#8
+# (MII…, MIG…, MH…), Ed25519 PKCS#8 (MC4CAQ…), OpenSSH (b3BlbnNzaC1rZXktdjE…).
+KEY_BODY_STARTS = (b"\n+MI", b"\n+MH", b"\n+MC4CAQ", b"\n+b3BlbnNzaC1rZXktdjE")
+KEY_BODY_LINE = re.compile(rb"^(?:MI|MH|MC4CAQ|b3BlbnNzaC1rZXktdjE)[A-Za-z0-9+/]{40,}={0,2}\r?$", re.M)
+
+
+def key_body_ends(patch: bytes) -> list[int]:
+    """Where a line that may start a key body ends its prefix, for sections_with_added."""
+    ends: list[int] = []
+    for start in KEY_BODY_STARTS:
+        at = patch.find(start)
+        while at >= 0:
+            ends.append(at + len(start))
+            at = patch.find(start, at + 1)
+    return ends
+
+
+def key_body_without_begin(added: bytes) -> bool:
+    """Added lines that look like a key's body, without the BEGIN line that would make them one."""
+    return b"-----BEGIN" not in added and KEY_BODY_LINE.search(added) is not None
+
+
+def record_name(raw: bytes) -> str:
+    """The commit a record claims to be, printable, for the Skip that counts it."""
+    header = raw[len(COMMIT_MARK):raw.find(b"\n")] if raw.startswith(COMMIT_MARK) else raw[:40]
+    name = header.split(b"\x00", 1)[0][:12].decode("ascii", "replace")
+    return name or "(no sha)"
 
 
 def iter_removals(repo: Path, paths: Sequence[str]) -> Iterator[tuple[CommitInfo, str, str]]:
@@ -301,8 +343,11 @@ def iter_removals(repo: Path, paths: Sequence[str]) -> Iterator[tuple[CommitInfo
     command = ["log", "--no-merges", "-p", "-U0", "--diff-filter=DMR", "--no-color", "--no-ext-diff",
                "--no-textconv", f"--format={LOG_FORMAT}", "HEAD", "--", *paths]
     out = run_git(repo, command).stdout
-    for raw in out.split(COMMIT_MARK)[1:]:
-        commit, files = parse_commit(COMMIT_MARK + raw)
+    for raw in split_commits(out):
+        try:
+            commit, files = parse_commit(raw)
+        except (CommitFormatError, ValueError, IndexError):
+            continue  # the walk over all commits has counted it already
         for diff in files:
             removed = diff.removed()
             if removed:
