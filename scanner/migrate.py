@@ -1,7 +1,9 @@
-"""`credlint migrate`: rewrite literal passwords in Python to `os.environ["NAME"]`, as a reviewable diff.
+"""`credlint migrate`: rewrite hard-coded secrets in Python to `os.environ["NAME"]`, as a reviewable diff.
 
-Only string literals that the parser places exactly (one line, known byte columns) are replaced; every
-other character of the file stays as it was. A file that does not parse is left alone, and so is a
+What is rewritten is exactly what `credlint scan` reports in the file: the scan decides, this module only
+finds the string literal each finding sits in and names the variable after the call or assignment
+around it. Only literals that the parser places exactly (one line, known byte columns) are replaced;
+every other character of the file stays as it was. A file that does not parse is left alone, and so is a
 rewrite that would not parse.
 """
 
@@ -12,10 +14,12 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from credlint.config import Config
 from credlint.detectors.python_auth import PASSWORD_CALLS, call_name, module_constants
-from credlint.triage.filters import is_placeholder, is_trivial_default
-
-SECRET_NAME = re.compile(r"(?i)(?:password|passwd|passphrase|secret|token|api_?key)$")
+from credlint.detectors.rulebook import Rulebook
+from credlint.model import Finding
+from credlint.pipeline import run_scan
+from credlint.sources.stream import TextSource
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -47,24 +51,22 @@ def env_name(*parts: str) -> str:
     return name if name and not name[0].isdigit() else f"SECRET_{name}"
 
 
-def is_real_literal(node: ast.expr | None) -> bool:
-    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
-        return False
-    value = node.value
-    return bool(value) and not is_placeholder(value) and not is_trivial_default(value) and \
-        node.lineno == node.end_lineno
+def is_literal(node: ast.expr | None) -> bool:
+    return (isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(node.value)
+            and node.lineno == node.end_lineno and node.end_col_offset is not None)
 
 
-class EditFinder:
+class NameFinder:
+    """The variable each string literal's secret should move to, from the call or assignment around it."""
+
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
         self.constants = module_constants(tree)
-        self.edits: dict[tuple[int, int], Edit] = {}
+        self.names: dict[tuple[int, int], str] = {}  # (line, byte column) of a literal -> variable
 
     def add(self, node: ast.expr, variable: str) -> None:
-        if is_real_literal(node) and node.end_col_offset is not None:
-            key = (node.lineno, node.col_offset)
-            self.edits.setdefault(key, Edit(node.lineno, node.col_offset, node.end_col_offset, variable))
+        if is_literal(node):
+            self.names.setdefault((node.lineno, node.col_offset), variable)
 
     def password_target(self, node: ast.expr, *context: str) -> None:
         """A literal in place, or the literal a module-level constant holds (named after the constant)."""
@@ -86,22 +88,52 @@ class EditFinder:
                 first = keyword.value.elts[0]
                 who = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else name
                 self.password_target(keyword.value.elts[1], who)
+            elif keyword.arg is not None:
+                self.add(keyword.value, env_name(receiver(node), keyword.arg))
 
     def visit_assign(self, node: ast.Assign) -> None:
         for target in node.targets:
-            if isinstance(target, ast.Name) and SECRET_NAME.search(target.id):
+            if isinstance(target, ast.Name):
                 self.add(node.value, env_name(target.id))
             elif is_auth_tuple_assignment(target, node.value):
                 assert isinstance(node.value, ast.Tuple)
                 self.password_target(node.value.elts[1], "session")
 
-    def find(self) -> list[Edit]:
+    def find(self) -> dict[tuple[int, int], str]:
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Call):
                 self.visit_call(node)
             elif isinstance(node, ast.Assign):
                 self.visit_assign(node)
-        return sorted(self.edits.values())
+        return self.names
+
+
+def literal_spans(tree: ast.Module, lines: list[str]) -> list[tuple[int, int, int, ast.Constant]]:
+    """(line, first column, end column) in characters, 1-based like findings, of every one-line string."""
+    spans = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and is_literal(node) and node.end_col_offset is not None:
+            raw = lines[node.lineno - 1].encode("utf-8") if node.lineno <= len(lines) else b""
+            start = len(raw[:node.col_offset].decode("utf-8", "replace")) + 1
+            end = len(raw[:node.end_col_offset].decode("utf-8", "replace")) + 1
+            spans.append((node.lineno, start, end, node))
+    return spans
+
+
+def edits_for(findings: list[Finding], tree: ast.Module, text: str) -> list[Edit]:
+    """One edit per literal that holds a reported secret."""
+    names = NameFinder(tree).find()
+    spans = literal_spans(tree, text.splitlines())
+    edits: dict[tuple[int, int], Edit] = {}
+    for finding in findings:
+        loc = finding.location
+        for line, start, end, node in spans:
+            if line == loc.line == loc.end_line and start <= loc.column and loc.end_column <= end:
+                key = (node.lineno, node.col_offset)
+                variable = names.get(key) or env_name(finding.kind, "secret")
+                assert node.end_col_offset is not None
+                edits.setdefault(key, Edit(node.lineno, node.col_offset, node.end_col_offset, variable))
+    return sorted(edits.values())
 
 
 def is_auth_tuple_assignment(target: ast.expr, value: ast.expr) -> bool:
@@ -155,12 +187,13 @@ def with_os_import(text: str, tree: ast.Module) -> str:
     return "".join(lines)
 
 
-def migrate_source(path: str, text: str) -> Migration:
+def migrate_source(path: str, text: str, rulebook: Rulebook, config: Config | None = None) -> Migration:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError) as exc:
         return Migration(path, text, text, note=f"not rewritten: does not parse ({exc.__class__.__name__})")
-    edits = unique_names(EditFinder(tree).find())
+    result = run_scan(TextSource(path, text), rulebook, config or Config())
+    edits = unique_names(edits_for([f for f in result.findings if not f.advisory], tree, text))
     if not edits:
         return Migration(path, text, text)
     rewritten = with_os_import(apply_edits(text, edits), tree)

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from credlint.cli import cli
+from credlint.detectors.rulebook import Rulebook
 from credlint.migrate import env_name, migrate_source
 
 SOURCE = '''"""Partner client."""
@@ -29,8 +30,8 @@ def fetch(url):  # a comment that must survive
 '''
 
 
-def test_literal_passwords_become_environment_lookups() -> None:
-    migration = migrate_source("client.py", SOURCE)
+def test_literal_passwords_become_environment_lookups(rulebook: Rulebook) -> None:
+    migration = migrate_source("client.py", SOURCE, rulebook)
     assert migration.variables == ["ALICE_PASSWORD", "PARTNER_PASSWORD", "PSYCOPG2_PASSWORD",
                                    "REGISTRY_READER_PASSWORD"]
     rewritten = migration.rewritten
@@ -44,8 +45,8 @@ def test_literal_passwords_become_environment_lookups() -> None:
     assert len(removed) == 4
 
 
-def test_unparsable_file_is_left_alone() -> None:
-    migration = migrate_source("broken.py", 'password = "Tr0ub4dor-3x"\ndef (:\n')
+def test_unparsable_file_is_left_alone(rulebook: Rulebook) -> None:
+    migration = migrate_source("broken.py", 'password = "Tr0ub4dor-3x"\ndef (:\n', rulebook)
     assert migration.rewritten == migration.original
     assert migration.note.startswith("not rewritten: does not parse")
 

@@ -126,24 +126,28 @@ def baseline_import(secrets_baseline: Path, path: Path, output: Path | None, con
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--write", is_flag=True, help="Apply the changes instead of printing a diff.")
-def migrate(paths: tuple[Path, ...], write: bool) -> None:
-    """Rewrite literal passwords in Python files to read os.environ[...]; print the diff (or --write it)."""
-    from credlint.config import DEFAULT_MAX_FILE_SIZE
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Configuration file.")
+def migrate(paths: tuple[Path, ...], write: bool, config_file: Path | None) -> None:
+    """Rewrite the secrets `credlint scan` reports in Python files to read os.environ[...]; print the diff
+    (or --write it)."""
     from credlint.migrate import migrate_source
-    from credlint.sources.tree import check_file, iter_tree
+    from credlint.sources.base import FileRef, ReadLimits
+    from credlint.sources.tree import iter_tree, read_file
 
     targets = paths or (Path("."),)
     workspace = locate(targets)
+    config = resolve_config(config_file, workspace)
+    rulebook = build_rulebook(config)
+    limits = ReadLimits(config.max_file_size, config.exclude + config.allow_paths)
     variables: set[str] = set()
-    for ref in iter_tree(targets, workspace, ()):
-        if isinstance(ref, Skip) or not ref.rel_path.endswith(".py"):
+    for ref in iter_tree(targets, workspace, limits.exclude, config.include_ignored):
+        if not isinstance(ref, FileRef) or not ref.rel_path.endswith(".py"):
             continue
-        if check_file(ref, DEFAULT_MAX_FILE_SIZE) is not None:  # symbolic links, binary, huge: as scan skips them
+        chunk = read_file(ref, limits)  # links, binary, huge: skipped as the scan skips them
+        if isinstance(chunk, Skip):
             continue
-        raw = Path(ref.disk_path).read_bytes()
-        newline = "\r\n" if b"\r\n" in raw else "\n"  # rewritten files keep their line endings
-        text = raw.decode("utf-8", errors="surrogateescape").replace("\r\n", "\n")
-        migration = migrate_source(ref.rel_path, text)
+        newline = "\r\n" if "\r\n" in chunk.text else "\n"  # rewritten files keep their line endings
+        migration = migrate_source(ref.rel_path, chunk.text.replace("\r\n", "\n"), rulebook, config)
         if migration.note:
             click.echo(f"{ref.rel_path}: {migration.note}", err=True)
         if migration.rewritten == migration.original:

@@ -239,14 +239,43 @@ def import_rules(gitleaks_config: Path, output: Path) -> None:
         sys.exit(1)
 
 
+class Terminated(BaseException):
+    """SIGTERM: unwind (git processes are stopped, temporary files removed) and exit 143, as shells report it."""
+
+
+INTERRUPTED, TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM: what pre-commit and CI runners expect
+
+
+def on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: an unexpected error becomes one line and exit code 2 (a traceback only with --debug)."""
+    """Entry point: exit 0 clean, 1 findings, 2 usage or internal error (one line; a traceback only with
+    --debug), 130 on Ctrl-C and 143 on SIGTERM, never the findings code for an interrupted run."""
+    import signal
+
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        return cli.main(args=argv, prog_name="credlint", standalone_mode=True)
+        code = cli.main(args=argv, prog_name="credlint", standalone_mode=False)
+    except click.ClickException as exc:  # usage errors: exit 2, with click's own message
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort as exc:
+        interrupted = isinstance(exc.__cause__, KeyboardInterrupt)
+        click.echo("credlint: interrupted" if interrupted else "credlint: aborted", err=True)
+        sys.exit(INTERRUPTED if interrupted else 1)
+    except KeyboardInterrupt:
+        click.echo("credlint: interrupted", err=True)
+        sys.exit(INTERRUPTED)
+    except Terminated:
+        click.echo("credlint: terminated", err=True)
+        sys.exit(TERMINATED)
     except Exception as exc:  # the last line of defence: one line, never a traceback unless asked
         if debug:
             raise
         click.echo(f"credlint: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
                    err=True)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -304,6 +304,9 @@ class Settler:
         return max(0, int((self.source.now - commit.timestamp) // SECONDS_PER_DAY))
 
     def gone(self, gone: list[Introduction]) -> list[Placed]:
+        """Secrets the tip no longer holds. Advisories are left out: a call site that read its password at
+        run time and is gone leaves nothing to revoke."""
+        gone = [intro for intro in gone if not intro.finding.advisory]
         removals = self.removals(gone)
         texts = self.introduced_texts(gone)
         out = []
