@@ -96,7 +96,8 @@ def test_migrate_rewrites_exactly_what_scan_reports(runner: CliRunner, tmp_path:
               'server.login("__token__", "Wq5#nRt8Yz1-tok")\n'
               'server.login("ops@example.org", "Kq8!vR2xLm")\n')
     (tmp_path / "mail.py").write_text(source)
-    reported = {f["line"] for f in report(runner, str(tmp_path))["findings"] if not f["rule_id"].endswith("environment")}
+    found = report(runner, str(tmp_path))["findings"]
+    reported = {f["line"] for f in found if not f["rule_id"].endswith("environment")}
     diff = runner.invoke(cli, ["migrate", str(tmp_path)]).output
     rewritten = {int(line.split()[0]) for line in numbered_changes(source, diff)}
     assert reported == rewritten == {4}
@@ -223,7 +224,8 @@ def test_history_reports_everything_the_tree_scan_reports(runner: CliRunner, git
     tree = report(runner, str(git_repo))
     history = report(runner, str(git_repo), "--history")
     assert ("python-auth-from-environment", "b.py", 7) in places(tree)
-    assert places(tree) == {p for p, f in zip(places_list(history), history["findings"]) if f["commit"]["at_head"]}
+    at_head = {p for p, f in zip(places_list(history), history["findings"], strict=True) if f["commit"]["at_head"]}
+    assert places(tree) == at_head
     [advisory] = [f for f in history["findings"] if f["rule_id"] == "python-auth-from-environment"]
     assert advisory["commit"]["sha"] == renamed  # by blame: the line the call reads now came with this commit
     related = {(f["path"], f["line"]): len(f.get("related", [])) for f in history["findings"]}
