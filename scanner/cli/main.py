@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -94,21 +95,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--whole-files", is_flag=True, help="With --staged: report findings anywhere in staged files, not only "
                                                  "on the lines the commit adds.")
 @click.option("--pre-push", is_flag=True, help="The commits being pushed (PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF).")
+@click.option("--archive", "archives", multiple=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Scan the members of a tar, zip, wheel or container image tarball (repeatable).")
 def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_score: int | None,
          fail_on: str | None, exclude: tuple[str, ...], max_file_size: int | None, rule_files: tuple[Path, ...],
          config_file: Path | None, show_secrets: bool, explain: bool, baseline_file: Path | None,
          show_suppressed: bool, quiet: bool, include_ignored: bool, **modes: Any) -> None:
     """Scan PATHS (default: the current folder; `-` reads standard input) for hardcoded secrets."""
-    whole_files = modes.pop("whole_files")
-    revisions = history_revisions(**modes)
-    staged = modes["staged"]
-    if whole_files and not staged:
-        raise click.UsageError("--whole-files goes with --staged")
-    if staged and revisions is not None:
-        raise click.UsageError("--staged cannot be combined with history options")
+    wanted = wanted_source(paths, **modes)
     targets = paths or (Path("."),)
     workspace = locate(targets)
-    if revisions is not None and any(p.resolve() != workspace.root for p in paths):
+    if wanted.revisions is not None and any(p.resolve() != workspace.root for p in paths):
         raise click.UsageError("history options scan the whole repository: give the repository itself (or no "
                                "path), and --exclude GLOB to leave paths out")
     config = resolve_config(config_file, workspace).with_flags(
@@ -122,7 +119,7 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
 
         baseline = load_baseline(config.baseline)
     progress = Progress(not quiet and sys.stderr.isatty())
-    source = choose_source(targets, paths, revisions, staged, config, workspace, whole_files)
+    source = choose_source(wanted, targets, config, workspace)
     from credlint.pipeline import run_scan
 
     result = run_scan(source, rulebook, config, progress, baseline)
@@ -132,6 +129,29 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
                             color=output is None and output_format == "text" and use_color())
     emit(result, options, output_format, output, explain)
     sys.exit(1 if any(f.severity >= config.fail_on for f in result.findings) else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """Which source the flags ask for."""
+
+    paths: tuple[Path, ...]
+    revisions: list[str] | None  # git log revisions: a history source
+    staged: bool
+    whole_files: bool
+    archives: tuple[Path, ...]
+
+
+def wanted_source(paths: tuple[Path, ...], *, whole_files: bool, archives: tuple[Path, ...], staged: bool,
+                  **history: Any) -> Wanted:
+    revisions = history_revisions(staged=staged, **history)
+    if whole_files and not staged:
+        raise click.UsageError("--whole-files goes with --staged")
+    if staged and revisions is not None:
+        raise click.UsageError("--staged cannot be combined with history options")
+    if archives and (staged or revisions is not None or paths):
+        raise click.UsageError("--archive scans the archives named: no paths, staged or history options with it")
+    return Wanted(paths, revisions, staged, whole_files, archives)
 
 
 def history_revisions(history: bool, branch: str | None, since_ref: str | None, commit_range: str | None,
@@ -170,27 +190,32 @@ def pre_push_revisions() -> list[str]:
     return [f"{from_ref}..{to_ref}"]
 
 
-def choose_source(targets: tuple[Path, ...], paths: tuple[Path, ...], revisions: list[str] | None, staged: bool,
-                  config: Config, workspace: Workspace, whole_files: bool = False) -> Source:
+def choose_source(wanted: Wanted, targets: tuple[Path, ...], config: Config, workspace: Workspace) -> Source:
     """The source the flags name; each is imported only when chosen (history brings GitPython)."""
+    paths = wanted.paths
     if paths == (STDIN,):
-        if revisions is not None or staged:
+        if wanted.revisions is not None or wanted.staged:
             raise click.UsageError("`-` (standard input) scans the text piped in: no history or staged options")
         from credlint.sources.stream import StreamSource
 
         return StreamSource(sys.stdin.buffer)
     if STDIN in paths:
         raise click.UsageError("`-` (standard input) cannot be combined with other paths")
-    if revisions is not None:
+    if wanted.archives:
+        from credlint.sources.archive import ArchiveSource
+
+        return ArchiveSource(wanted.archives, Path.cwd())
+    if wanted.revisions is not None:
         from credlint.sources.history.source import HistorySource
 
-        return HistorySource(targets[0], revisions, config.rotate_after_days)
-    if staged:
+        return HistorySource(targets[0], wanted.revisions, config.rotate_after_days)
+    if wanted.staged:
         from credlint.sources.staged import StagedSource
 
         if not workspace.in_git:
             raise ConfigError(f"{workspace.root}: not a git repository (--staged needs one)")
-        return StagedSource(workspace, [os.path.relpath(p.resolve(), workspace.root) for p in paths], whole_files)
+        return StagedSource(workspace, [os.path.relpath(p.resolve(), workspace.root) for p in paths],
+                            wanted.whole_files)
     from credlint.sources.tree import TreeSource
 
     return TreeSource(targets, workspace, config.include_ignored)

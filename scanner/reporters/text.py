@@ -64,8 +64,8 @@ def summary(result: ScanResult) -> str:
     below += f", {len(result.baselined)} accepted in the baseline" if result.baselined else ""
     below += (f", {result.outside_change} on lines this commit does not change (--whole-files lists them)"
               if result.outside_change else "")
-    scanned = {"history": f"patches from {result.commits_scanned} commits",
-               "staged": "staged files (what the commit adds)"}.get(result.mode, "files")
+    scanned = {"history": f"files and patches from {result.commits_scanned} commits",
+               "staged": "staged files (what the commit adds)", "archive": "archive members"}.get(result.mode, "files")
     return (f"{result.files_scanned} {scanned} scanned ({human_size(result.bytes_scanned)}), {skipped}; "
             f"{found}{below}; {result.elapsed:.2f} s")
 
