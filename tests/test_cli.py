@@ -53,30 +53,27 @@ def test_fail_on_threshold(runner: CliRunner, tmp_path: Path) -> None:
 
 def test_missing_path_is_exit_2_with_one_line(tmp_path: Path, capsys: object) -> None:
     missing = tmp_path / "nope"
-    try:
+    with pytest.raises(SystemExit) as exited:
         main(["scan", str(missing)])
-    except SystemExit as exc:
-        assert exc.code == 2
+    assert exited.value.code == 2
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert err == f"credlint: error: {missing}: no such file or directory\n"
 
 
 def test_bad_config_key_is_exit_2_naming_file_and_key(tmp_path: Path, capsys: object) -> None:
     config = write(tmp_path, "pyproject.toml", "[tool.credlint]\nmin_scroe = 10\n")
-    try:
+    with pytest.raises(SystemExit) as exited:
         main(["scan", str(tmp_path)])
-    except SystemExit as exc:
-        assert exc.code == 2
+    assert exited.value.code == 2
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert err == f"credlint: error: {config} [tool.credlint]: unknown key 'min_scroe' (did you mean 'min_score'?)\n"
 
 
 def test_bad_rule_file_flag_is_exit_2(tmp_path: Path, capsys: object) -> None:
     bad = Path(__file__).parent / "data" / "bad_rules" / "bad-regex.toml"
-    try:
+    with pytest.raises(SystemExit) as exited:
         main(["scan", str(tmp_path), "--rules", str(bad)])
-    except SystemExit as exc:
-        assert exc.code == 2
+    assert exited.value.code == 2
     assert capsys.readouterr().err.startswith(f"credlint: error: {bad} [demo-token]: bad regex")  # type: ignore[attr-defined]
 
 
@@ -194,3 +191,16 @@ def test_sarif_does_not_call_an_environment_lookup_hard_coded(runner: CliRunner,
     sarif = json.loads(runner.invoke(cli, ["scan", str(tmp_path), "--format", "sarif"]).stdout)
     [result] = sarif["runs"][0]["results"]
     assert "hard-coded" not in result["message"]["text"] and "the password comes from" in result["message"]["text"]
+
+
+@pytest.mark.parametrize(("content", "args", "code"), [
+    pytest.param("x = 1\n", [], 0, id="clean"),
+    pytest.param('password = "Kq8!vR2xLm"\n', [], 1, id="findings"),
+    pytest.param('password = "Kq8!vR2xLm"\n', ["--fail-on", "critical"], 0, id="findings-below-the-threshold"),
+    pytest.param("x = 1\n", ["--format", "xml"], 2, id="usage-error"),
+])
+def test_main_exit_codes(tmp_path: Path, content: str, args: list[str], code: int) -> None:
+    write(tmp_path, "app.py", content)
+    with pytest.raises(SystemExit) as exited:
+        main(["scan", str(tmp_path), "--quiet", *args])
+    assert exited.value.code == code
