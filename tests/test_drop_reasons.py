@@ -62,6 +62,6 @@ def test_the_reason_alone_keeps_the_file_quiet(reason: str, runner: CliRunner, t
         (tmp_path / "pyproject.toml").write_text(CONFIG[reason])
     result = runner.invoke(cli, ["scan", str(tmp_path), "--explain"])
     dropped = [line.split() for line in result.stdout.splitlines() if line.startswith("dropped ")]
-    assert ["dropped", f"{name}:1", rule_id, reason] in [d[:3] + [d[3].split("(")[0]] for d in dropped], \
+    assert ["dropped", f"{name}:1", rule_id, reason] in [[*d[:3], d[3].split("(")[0]] for d in dropped], \
         result.stdout
     assert result.exit_code == 0 and "0 findings" in result.stdout, result.stdout
