@@ -18,14 +18,13 @@ from credlint.cli.support import (
     Progress,
     build_rulebook,
     one_line_summary,
-    renderer,
     resolve_config,
     use_color,
 )
 from credlint.config import Config
 from credlint.errors import ConfigError, CredlintError
 from credlint.model import ScanResult, Severity
-from credlint.reporters import RenderOptions
+from credlint.reporters import RenderOptions, renderer
 from credlint.sources.base import Source
 from credlint.sources.tree import Workspace, locate
 

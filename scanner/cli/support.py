@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -13,20 +12,11 @@ from credlint.config import Config, find_config_file, load_config
 from credlint.detectors.rulebook import Rulebook, load_rulebook
 from credlint.errors import ConfigError
 from credlint.model import ScanResult, Severity
-from credlint.reporters import RenderOptions
+from credlint.reporters import REPORTERS
 from credlint.sources.tree import Workspace
 
-FORMATS = ("text", "json", "sarif", "junit", "gitlab")
+FORMATS = tuple(REPORTERS)
 SEVERITIES = [s.label for s in Severity]
-
-
-def renderer(name: str) -> Callable[[ScanResult, RenderOptions], str]:
-    # Imported on demand: a pre-commit run that prints text never pays for the others.
-    import importlib
-
-    module = importlib.import_module(f"credlint.reporters.{name if name in FORMATS else 'text'}")
-    render: Callable[[ScanResult, RenderOptions], str] = module.render
-    return render
 
 
 def one_line_summary(result: ScanResult) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from credlint.detectors.rulebook import Rule
@@ -21,6 +22,18 @@ class RenderOptions:
 def shown_value(finding: Finding, options: RenderOptions) -> str:
     """The redacted form unless the user asked to see secrets (local triage only)."""
     return finding.secret if options.show_secrets else finding.redacted
+
+
+# Format name -> module, imported when chosen: a pre-commit run that prints text never pays for the others.
+REPORTERS = {name: f"credlint.reporters.{name}" for name in ("text", "json", "sarif", "junit", "gitlab")}
+Render = Callable[[ScanResult, RenderOptions], str]
+
+
+def renderer(name: str) -> Render:
+    import importlib
+
+    render: Render = importlib.import_module(REPORTERS[name]).render
+    return render
 
 
 CHOSEN_KINDS = frozenset({"password", "basic-auth", "connection-string"})
