@@ -1,22 +1,30 @@
 """A cache of the parsed built-in rule files: TOML parsing was 16 ms of every run's start-up.
 
-The cache holds only plain data (marshal of the TOML tables, no code and no pickle), is keyed by each
-file's name, size and modification time and the Python version, and any problem with it just means the
-files are parsed again. CREDLINT_CACHE_DIR moves it; CREDLINT_NO_CACHE=1 turns it off.
+The cache holds only plain data (marshal of the TOML tables, no code and no pickle). It is trusted only as
+far as it can be checked, and any doubt means the files are parsed again:
+- its name is a SHA-256 of the credlint and Python versions and of each rule file's name and content
+  (reading and hashing them costs a fraction of a millisecond), so edited rules never meet a stale cache;
+- it starts with a SHA-256 of what follows, so a flipped byte is caught before unmarshalling;
+- it is used only when owned by this user and writable by nobody else, inside a folder that is the same
+  (a cache folder shared between users, or restored from elsewhere, is a way to make a scan find nothing).
+CREDLINT_CACHE_DIR moves it; CREDLINT_NO_CACHE=1 turns it off.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import marshal
 import os
+import stat
 import sys
-import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 Tables = list[dict[str, Any]]
+MAGIC = b"credlint-rules-1\n"
+DIGEST_SIZE = 32
 
 
 def cache_dir() -> Path | None:
@@ -28,33 +36,65 @@ def cache_dir() -> Path | None:
 
 
 def cache_key(files: Sequence[Path]) -> str:
-    """CRC32 of versions, names, sizes and times: a cache key, not a security boundary (zlib is loaded anyway)."""
-    stamp = sys.version + "".join(f"\0{p.name}\0{p.stat().st_size}\0{p.stat().st_mtime_ns}" for p in files)
-    return f"{zlib.crc32(stamp.encode()):08x}{len(files):04x}"
+    """SHA-256 of the versions and of every file's name and content."""
+    from credlint import __version__
+
+    key = hashlib.sha256(f"{__version__}\0{sys.version}".encode())
+    for path in files:
+        key.update(b"\0" + path.name.encode("utf-8", "surrogateescape") + b"\0")
+        key.update(hashlib.sha256(path.read_bytes()).digest())
+    return key.hexdigest()[:32]
 
 
 def load_tables(files: Sequence[Path], parse: Callable[[Path], dict[str, Any]]) -> list[dict[str, Any]]:
-    """The parsed TOML of each file, from the cache when it is current."""
+    """The parsed TOML of each file, from the cache when it is current and intact."""
     folder = cache_dir()
     if folder is None:
         return [parse(f) for f in files]
-    target = folder / f"rules-{cache_key(files)}.marshal"
-    with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
-        cached = marshal.loads(target.read_bytes())
-        if isinstance(cached, list) and len(cached) == len(files):
-            return cached
+    try:
+        target = folder / f"rules-{cache_key(files)}.marshal"
+    except OSError:
+        return [parse(f) for f in files]
+    cached = read_cache(target, len(files))
+    if cached is not None:
+        return cached
     tables = [parse(f) for f in files]
     store(target, tables)
     return tables
 
 
+def read_cache(target: Path, count: int) -> Tables | None:
+    """The tables in the cache file, or None when it is missing, not ours, corrupt or of the wrong shape."""
+    with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
+        if not trusted(target.parent) or not trusted(target):
+            return None
+        data = target.read_bytes()
+        payload = data[len(MAGIC) + DIGEST_SIZE:]
+        if not data.startswith(MAGIC) or data[len(MAGIC):len(MAGIC) + DIGEST_SIZE] != hashlib.sha256(payload).digest():
+            return None
+        cached = marshal.loads(payload)
+        if isinstance(cached, list) and len(cached) == count and all(isinstance(t, dict) for t in cached):
+            return cached
+    return None
+
+
+def trusted(path: Path) -> bool:
+    """Owned by this user (where the platform has owners) and writable by no one else."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        return False
+    owner_ok = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return owner_ok and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def store(target: Path, data: list[Any]) -> None:
     """Best effort: a read-only home or a full disk only costs the next run its speed."""
     with contextlib.suppress(OSError, ValueError):
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         import tempfile
 
+        payload = marshal.dumps(data)
         fd, tmp = tempfile.mkstemp(prefix=".rules-", dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(marshal.dumps(data))
+            handle.write(MAGIC + hashlib.sha256(payload).digest() + payload)
         os.replace(tmp, target)
