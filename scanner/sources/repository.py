@@ -8,7 +8,6 @@ Only history scans import GitPython (80 ms): the pre-commit path (--staged) and 
 from __future__ import annotations
 
 import configparser
-import re
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -18,7 +17,6 @@ from credlint.errors import ScanIncompleteError
 if TYPE_CHECKING:
     import git
 
-USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
 
 class Repository:
@@ -84,4 +82,25 @@ class Repository:
             url = origin.url
         except configparser.Error:  # a remote section without a url
             return ""
-        return USERINFO.sub("", url)
+        return without_userinfo(url)
+
+
+def without_userinfo(url: str) -> str:
+    """The URL with any `user[:password]@` removed, however awkward the password.
+
+    git ends the userinfo at the first `@` before the first `/?#` (urlmatch.c), but a secret pasted into a
+    URL unencoded may hold `@`, `/`, `:`, `?` or `#`: dropping up to that first `@` would leave the rest of
+    it in the report. So everything up to the last `@` goes, unless that `@` is plainly inside a path (the
+    host comes first, no `:` before the `@`, nothing path-like after it): a wrong host in a rare URL is
+    better than a leaked password.
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator:  # scp form (user@host:path) or a local path
+        scheme, rest = "", url
+    if "@" not in rest:
+        return url
+    before, _, after = rest.rpartition("@")
+    if "/" in before and ":" not in before.split("/", 1)[0] and (not separator or (
+            "@" not in before.split("/", 1)[0] and ":" not in before and "/" not in after)):
+        return url  # an @ in a path: /srv/a@b.git, https://host/org/repo@v1.git
+    return f"{scheme}{separator}{after}"
