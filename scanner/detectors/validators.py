@@ -90,7 +90,7 @@ def decode_json_segment(segment: str) -> object:
         return None
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # nested past the interpreter's stack
         return None
 
 
