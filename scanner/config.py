@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field, replace
@@ -10,6 +11,7 @@ from typing import Any
 
 from credlint.allowlist import Allowlist
 from credlint.errors import ConfigError
+from credlint.files import read_bounded
 from credlint.model import Severity
 
 if sys.version_info >= (3, 11):
@@ -22,6 +24,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 DEFAULT_MIN_SCORE = 40
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 CONFIG_FILES = (".credlint.toml", "pyproject.toml")
+CONFIG_LIMIT = 4 << 20  # a pyproject.toml is a few KiB; anything near this is not a configuration
 TOP_KEYS = frozenset({"exclude", "enable", "disable", "rules", "min_score", "fail_on", "max_file_size",
                       "allowlist", "rule_allowlist", "rotate_after_days", "baseline"})
 ALLOWLIST_KEYS = frozenset({"paths", "regexes", "stopwords"})
@@ -43,6 +46,7 @@ class Config:
     include_ignored: bool = False  # flag only (--no-git-ignore): scan what .gitignore leaves out
     baseline: Path | None = None
     source: str = ""  # the file the settings came from, for messages
+    label: str = "built-in defaults"  # which configuration this is, for the report (no absolute paths)
 
     def with_flags(self, **flags: Any) -> Config:
         """Command-line flags win over the file; None means "not given"."""
@@ -61,30 +65,43 @@ def find_config_file(start: Path) -> Path | None:
     folder = start if start.is_dir() else start.parent
     for name in CONFIG_FILES:
         candidate = folder / name
-        if candidate.is_file() and (name != "pyproject.toml" or "[tool.credlint" in read_text(candidate)):
+        if os.path.lexists(candidate) and (name != "pyproject.toml" or holds_config(name, read_text(candidate))):
             return candidate
     return None
 
 
+def holds_config(name: str, text: str) -> bool:
+    return name != "pyproject.toml" or "[tool.credlint" in text
+
+
 def read_text(path: Path) -> str:
+    """A configuration file's text: a regular file within CONFIG_LIMIT, never a device or a FIFO."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return read_bounded(path, CONFIG_LIMIT, "configuration file").decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
 
 
 def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
+    return load_config_text(read_text(path), path.name, str(path), path.parent)
+
+
+def load_config_text(text: str, name: str, where: str, base: Path) -> Config:
+    """Settings from the text of a file called `name` (pyproject.toml: its [tool.credlint]); relative paths
+    in it are relative to `base`; `where` names it in messages."""
     try:
-        data = tomllib.loads(read_text(path))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
-    table = data.get("tool", {}).get("credlint", {}) if path.name == "pyproject.toml" else data
-    return parse_config(table, str(path), path.parent)
+        raise ConfigError(f"{where}: invalid TOML: {exc}") from exc
+    table = data.get("tool", {}).get("credlint", {}) if name == "pyproject.toml" else data
+    return parse_config(table, where, base)
 
 
 def parse_config(table: dict[str, Any], where: str, base: Path) -> Config:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [tool.credlint] must be a table")
     section = "[tool.credlint]" if where.endswith("pyproject.toml") else ""
     at = f"{where} {section}".strip()
     for key in sorted(set(table) - TOP_KEYS):

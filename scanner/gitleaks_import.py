@@ -43,9 +43,12 @@ class Imported:
 
 
 def read_gitleaks(path: Path) -> list[dict[str, Any]]:
+    from credlint.detectors.rulebook import RULE_FILE_LIMIT
+    from credlint.files import read_bounded
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(read_bounded(path, RULE_FILE_LIMIT, "gitleaks configuration").decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RuleFileError(f"{path}: cannot read gitleaks configuration: {exc}") from exc
     rules = data.get("rules")
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):

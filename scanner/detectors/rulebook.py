@@ -119,6 +119,9 @@ def load_rulebook(extra_files: Iterable[Path] = (), *, builtin: bool = True) -> 
     return Rulebook(tuple(rules))
 
 
+RULE_FILE_LIMIT = 8 << 20  # the built-in rules are 200 KiB; gitleaks' whole configuration is 100 KiB
+
+
 def load_rule_file(path: Path, *, strict: bool = True) -> list[Rule]:
     return rule_tables(path, read_rule_file(path), strict=strict)
 
@@ -129,10 +132,12 @@ def read_rule_file(path: Path) -> dict[str, Any]:
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
+    from credlint.files import read_bounded
+
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RuleFileError(f"{path}: cannot read rule file: {exc.strerror or exc}") from exc
+        data: dict[str, Any] = tomllib.loads(read_bounded(path, RULE_FILE_LIMIT, "rule file").decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RuleFileError(f"{path}: cannot read rule file: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise RuleFileError(f"{path}: invalid TOML: {exc}") from exc
     return data

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,12 +114,17 @@ def render_baseline(baseline: Baseline) -> str:
     return "\n".join(lines) + "\n"
 
 
+BASELINE_LIMIT = 256 << 20  # 100 bytes an entry: two million accepted findings
+
+
 def load_baseline(path: Path) -> Baseline:
+    from credlint.files import read_bounded
+
+    if not os.path.lexists(path):
+        raise BaselineError(f"{path}: baseline file not found (create one with `credlint baseline create`)")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: baseline file not found (create one with `credlint baseline create`)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(read_bounded(path, BASELINE_LIMIT, "baseline"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"{path}: corrupt baseline ({exc}); restore it from version control") from exc
     return parse_baseline(data, path)
 
