@@ -7,6 +7,7 @@ import os
 import subprocess
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -22,6 +23,9 @@ def run_git(repo: Path, args: Sequence[str], *, check: bool = True, stdin: bytes
     try:
         out = subprocess.run([*GIT, "-C", str(repo), *args], input=stdin, capture_output=True, check=False,
                              timeout=timeout)
+    except FileNotFoundError as exc:
+        raise ScanIncompleteError(f"git is not installed or not on PATH: it is needed to read the repository "
+                                  f"at {repo}") from exc
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ScanIncompleteError(f"git {args[0]} failed in {repo}: {exc}") from exc
     if check and out.returncode != 0:
@@ -38,24 +42,77 @@ def git_text(repo: Path, args: Sequence[str], *, check: bool = True) -> str:
     return os.fsdecode(run_git(repo, args, check=check).stdout).strip()
 
 
-def read_blobs(repo: Path, specs: Sequence[str]) -> dict[str, bytes | None]:
-    """Contents of `REV:path` specs in one `git cat-file --batch` call; None where the object is missing."""
+@dataclass(frozen=True, slots=True)
+class Oversized:
+    """A blob larger than the read limit: its size, read from git without reading the blob."""
+
+    size: int
+
+
+def read_blobs(repo: Path, specs: Sequence[str], max_size: int) -> dict[str, bytes | Oversized | None]:
+    """Contents of `REV:path` specs or object ids, None where the object is missing or not a blob. Sizes come
+    first (`--batch-check`): a blob over `max_size` is never read, however well it compresses."""
     if not specs:
         return {}
-    out = run_git(repo, ["cat-file", "--batch"], stdin=b"".join(os.fsencode(s) + b"\n" for s in specs)).stdout
-    blobs: dict[str, bytes | None] = {}
-    pos = 0
-    for spec in specs:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        pos = end + 1
-        blobs[spec] = None
-        if len(header) == 3 and header[2].isdigit():  # "<sha> <type> <size>", else "<spec> missing"
-            size = int(header[2])
-            if header[1] == b"blob":
-                blobs[spec] = out[pos:pos + size]
-            pos += size + 1
+    sizes = blob_sizes(repo, specs)
+    wanted = [spec for spec in specs if sizes.get(spec, max_size + 1) <= max_size]
+    blobs: dict[str, bytes | Oversized | None] = {
+        spec: Oversized(size) if (size := sizes.get(spec)) is not None else None for spec in specs}
+    blobs.update(iter_blobs(repo, wanted))
     return blobs
+
+
+def blob_sizes(repo: Path, specs: Sequence[str]) -> dict[str, int]:
+    """Size of each spec that names a blob (`git cat-file --batch-check`); missing and non-blobs left out."""
+    out = run_git(repo, ["cat-file", "--batch-check"], stdin=b"".join(os.fsencode(s) + b"\n" for s in specs))
+    sizes: dict[str, int] = {}
+    for spec, line in zip(specs, out.stdout.split(b"\n"), strict=False):
+        fields = line.split()
+        if len(fields) == 3 and fields[1] == b"blob" and fields[2].isdigit():
+            sizes[spec] = int(fields[2])
+    return sizes
+
+
+def object_spec(repo: Path, revision: str, path: str) -> str:
+    """A name for `revision:path` that git's line-based batch input can take: the blob id itself when the
+    path holds a newline (`REV:path` would be cut in two), "" when there is no such blob."""
+    if "\n" not in path:
+        return f"{revision}:{path}"
+    out = run_git(repo, ["--literal-pathspecs", "ls-tree", "-z", revision, "--", path], check=False).stdout
+    meta, _, _ = out.partition(b"\t")
+    fields = meta.split()
+    return fields[2].decode("ascii") if len(fields) == 3 and fields[1] == b"blob" else ""
+
+
+class BlobSizer:
+    """One `git cat-file --batch-check` kept open, asked one object at a time (the sizes of the few binary
+    or oversized files of a history, which the patches do not show)."""
+
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def size(self, oid: str) -> int | None:
+        if self.proc is None:
+            try:
+                self.proc = subprocess.Popen([*GIT, "-C", str(self.repo), "cat-file", "--batch-check"],
+                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            except OSError as exc:
+                raise ScanIncompleteError(f"git cat-file failed in {self.repo}: {exc}") from exc
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        try:
+            self.proc.stdin.write(oid.encode("ascii") + b"\n")
+            self.proc.stdin.flush()
+            fields = self.proc.stdout.readline().split()
+        except OSError:
+            return None
+        return int(fields[2]) if len(fields) == 3 and fields[2].isdigit() else None
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
 
 
 def hooks_dir(repo: Path) -> Path:
@@ -73,14 +130,17 @@ def may_be_in_git(folder: Path) -> bool:
 
 
 def toplevel(path: Path) -> Path | None:
-    """The work tree holding `path`, or None outside git (or without a usable git)."""
+    """The work tree holding `path`, or None outside git (and in a bare repository). A repository git
+    refuses to read, or no git at all where a `.git` exists, stops the scan: scanning it as a plain folder
+    would ignore its .gitignore and its history without a word."""
     folder = path if path.is_dir() else path.parent
     if not may_be_in_git(folder):
         return None
-    try:
-        out = run_git(folder, ["rev-parse", "--show-toplevel"], check=False, timeout=30)
-    except ScanIncompleteError:
-        return None
+    out = run_git(folder, ["rev-parse", "--show-toplevel"], check=False, timeout=30)
+    if out.returncode != 0 and b"dubious ownership" in out.stderr:
+        raise ScanIncompleteError(f"git refuses to read the repository at {folder.resolve()}: another user owns "
+                                  "it (git's safe.directory check); if you trust it, run `git config --global "
+                                  f"--add safe.directory {folder.resolve()}`")
     return Path(os.fsdecode(out.stdout.strip())) if out.returncode == 0 and out.stdout.strip() else None
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from credlint.errors import ScanIncompleteError
 from credlint.model import Chunk, Finding, Skip
 from credlint.sources.base import Item, KeywordEnds, Progress, ReadLimits, Scan, Settled, SourceInfo
-from credlint.sources.git import read_blobs, run_git
+from credlint.sources.git import Oversized, read_blobs, run_git
 from credlint.sources.history.patches import file_starts, parse_file
 from credlint.sources.tree import Workspace, repository_salt
 from credlint.text import printable as display_path
@@ -46,15 +46,18 @@ def staged_names(repo: Path, only: Sequence[str]) -> list[str]:
 def plan(repo: Path, only: Sequence[str]) -> StagedPlan:
     staged = staged_names(repo, only)
     chosen = set(staged)
-    return StagedPlan(staged, [name for name in only if name not in chosen])
+    # A folder named (`credlint scan . --staged`) limits what is staged; it is not a file to read whole.
+    return StagedPlan(staged, [name for name in only if name not in chosen and not (repo / name).is_dir()])
 
 
-def added_lines(repo: Path, names: Sequence[str]) -> dict[str, frozenset[int]]:
+def added_lines(repo: Path, names: Sequence[str], max_size: int) -> dict[str, frozenset[int]]:
     """New-file line numbers each staged file gains; a pure rename or a mode change gains none."""
     if not names:
         return {}
     # The whole index, not limited to the names: a rename is only seen with both of its paths in the diff.
-    out = run_git(repo, ["diff", "--cached", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "-M"]).stdout
+    # A file over the read limit is diffed as binary: git neither loads nor prints it (it is skipped anyway).
+    out = run_git(repo, ["-c", f"core.bigFileThreshold={max_size}", "diff", "--cached", "-U0", "--no-color",
+                         "--no-ext-diff", "--no-textconv", "-M"]).stdout
     lines: dict[str, frozenset[int]] = {}
     starts = [*file_starts(out), len(out)]
     for start, end in itertools.pairwise(starts):
@@ -69,14 +72,21 @@ def hunk_ranges(body: bytes) -> Iterator[tuple[int, int]]:
         yield int(match.group(1)), int(match.group(2)) if match.group(2) is not None else 1
 
 
-def index_modes(repo: Path, names: Sequence[str]) -> dict[str, str]:
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    mode: str
+    oid: str  # the staged blob: read by id, since a name may hold a newline git's batch input cannot take
+
+
+def index_entries(repo: Path, names: Sequence[str]) -> dict[str, IndexEntry]:
     out = run_git(repo, ["--literal-pathspecs", "ls-files", "-s", "-z", "--", *names]).stdout if names else b""
-    modes: dict[str, str] = {}
-    for entry in out.split(b"\0"):
-        if entry:
-            meta, _, name = entry.partition(b"\t")
-            modes[os.fsdecode(name)] = meta.split()[0].decode()
-    return modes
+    entries: dict[str, IndexEntry] = {}
+    for record in out.split(b"\0"):
+        meta, _, name = record.partition(b"\t")
+        fields = meta.split()
+        if len(fields) == 3:
+            entries[os.fsdecode(name)] = IndexEntry(fields[0].decode(), fields[1].decode())
+    return entries
 
 
 class StagedSource:
@@ -93,10 +103,10 @@ class StagedSource:
               prefilter: KeywordEnds | None = None) -> Iterator[Item]:
         chosen = plan(self.repo, self.only)
         names = chosen.staged + chosen.whole
-        modes = index_modes(self.repo, names)
-        added = {} if self.whole_files else added_lines(self.repo, chosen.staged)
-        readable = [name for name in names if modes.get(name, "") not in (SYMLINK_MODE, GITLINK_MODE, "")]
-        blobs = read_blobs(self.repo, [f":{name}" for name in readable])
+        entries = index_entries(self.repo, names)
+        added = {} if self.whole_files else added_lines(self.repo, chosen.staged, limits.max_size)
+        readable = [entry.oid for entry in entries.values() if entry.mode not in (SYMLINK_MODE, GITLINK_MODE)]
+        blobs = read_blobs(self.repo, readable, limits.max_size)
         whole = set(chosen.whole)
         for name in names:
             lines = None if self.whole_files or name in whole else added.get(name, frozenset())
@@ -104,7 +114,9 @@ class StagedSource:
             if limits.excluded(shown):
                 yield Skip(shown, "excluded")
             else:
-                yield index_chunk(self.repo, name, modes.get(name, ""), blobs.get(f":{name}"), limits, lines)
+                entry = entries.get(name)
+                blob = blobs.get(entry.oid) if entry else None
+                yield index_chunk(self.repo, name, entry.mode if entry else "", blob, limits, lines)
 
     def take(self, origin: object, found: list[Finding]) -> None:
         """Only findings touching a line the commit adds (origin: those lines; None: every line counts)."""
@@ -119,7 +131,7 @@ class StagedSource:
         return Settled(self.found, outside_change=self.outside_change)
 
 
-def index_chunk(repo: Path, name: str, mode: str, blob: bytes | None, limits: ReadLimits,
+def index_chunk(repo: Path, name: str, mode: str, blob: bytes | Oversized | None, limits: ReadLimits,
                 lines: frozenset[int] | None) -> Chunk | Skip:
     shown = display_path(name)
     if mode == SYMLINK_MODE:
@@ -130,6 +142,8 @@ def index_chunk(repo: Path, name: str, mode: str, blob: bytes | None, limits: Re
         return disk_chunk(repo / name, shown, limits)
     if blob is None:
         return Skip(shown, "unreadable", "not in the index")
+    if isinstance(blob, Oversized):
+        return limits.too_large(shown, blob.size) or Skip(shown, "too-large")
     return limits.chunk(shown, blob, origin=lines)
 
 

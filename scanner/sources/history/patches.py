@@ -42,6 +42,7 @@ class FileDiff:
     body: bytes  # from the first hunk header on
     columns: int = 1  # prefix columns: 1 for a plain diff, one per parent in a merge's combined diff
     binary: bool = False
+    new_blob: str = ""  # the post-image's object id (from `index` with --full-index): a binary file's size
 
     def added(self) -> bytes:
         """The lines this change adds (for a merge: new against every parent), newline-joined."""
@@ -137,10 +138,12 @@ def parse_file(section: bytes) -> FileDiff:
     hunks_at = section.find(b"\n@@")
     header = section if hunks_at < 0 else section[:hunks_at]
     body = b"" if hunks_at < 0 else section[hunks_at + 1:]
-    old = new = ""
+    old = new = blob = ""
     binary = False
     for line in header.split(b"\n")[1:]:
-        if line.startswith(b"--- "):
+        if line.startswith(b"index "):
+            blob = line[6:].partition(b"..")[2].split(b" ", 1)[0].decode("ascii", "replace")
+        elif line.startswith(b"--- "):
             old = header_path(line, "a/")
         elif line.startswith(b"+++ "):
             new = header_path(line, "b/")
@@ -152,7 +155,7 @@ def parse_file(section: bytes) -> FileDiff:
             binary = True
             new = new or binary_path(line)
     columns = len(body) - len(body.lstrip(b"@")) - 1 if body else 1
-    return FileDiff(old, new, body, max(columns, 1), binary)
+    return FileDiff(old, new, body, max(columns, 1), binary, blob)
 
 
 def file_starts(patch: bytes) -> list[int]:
