@@ -173,6 +173,7 @@ class ScanResult:
     repository_uri: str = ""
     commits_scanned: int = 0
     outside_change: int = 0  # --staged: findings on lines of a staged file that the commit does not change
+    configuration: str = "built-in defaults"  # which configuration file decided (for a range: its base's)
 
 
 def finding_order(finding: Finding) -> tuple[str, int, int, str]:

@@ -162,7 +162,7 @@ def build_result(source: Source, settled: Settled, tally: Tally, config: Config,
     info = source.info
     return ScanResult(
         root=info.root, mode=info.mode, salt=info.salt, head=info.head, branch=info.branch,
-        repository_uri=info.repository_uri, warnings=info.warnings,
+        repository_uri=info.repository_uri, warnings=info.warnings, configuration=config.label,
         findings=tuple(verdict.findings), suppressed=tuple(verdict.suppressed), baselined=tuple(verdict.baselined),
         baseline_used=baseline is not None,
         dropped=tuple(sorted(dropped, key=lambda d: (d.path, d.line, d.rule_id))), dropped_count=tally.dropped_count,

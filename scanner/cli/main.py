@@ -6,7 +6,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
@@ -27,6 +27,9 @@ from credlint.model import ScanResult, Severity
 from credlint.reporters import RenderOptions, renderer
 from credlint.sources.base import Source
 from credlint.sources.tree import Workspace, locate
+
+if TYPE_CHECKING:
+    from credlint.sources.history.revisions import Revisions
 
 
 class CredlintGroup(click.Group):
@@ -104,10 +107,13 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
     wanted = wanted_source(paths, **modes)
     targets = paths or (Path("."),)
     workspace = locate(targets)
-    if wanted.revisions is not None and any(p.resolve() != workspace.root for p in paths):
-        raise click.UsageError("history options scan the whole repository: give the repository itself (or no "
-                               "path), and --exclude GLOB to leave paths out")
-    config = resolve_config(config_file, workspace).with_flags(
+    revisions = None
+    if wanted.history is not None:
+        if any(p.resolve() != workspace.root for p in paths):
+            raise click.UsageError("history options scan the whole repository: give the repository itself (or "
+                                   "no path), and --exclude GLOB to leave paths out")
+        revisions = history_revisions(*wanted.history, repo=require_repository(workspace))
+    config = scan_config(config_file, workspace, revisions).with_flags(
         min_score=min_score, fail_on=Severity.parse(fail_on) if fail_on else None, exclude=exclude,
         rules=rule_files, explain=explain or None, baseline=baseline_file, include_ignored=include_ignored or None,
         max_file_size=max_file_size)
@@ -118,7 +124,7 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
 
         baseline = load_baseline(config.baseline)
     progress = Progress(not quiet and sys.stderr.isatty())
-    source = choose_source(wanted, targets, config, workspace)
+    source = choose_source(wanted, targets, config, workspace, revisions)
     from credlint.pipeline import run_scan
 
     result = run_scan(source, rulebook, config, progress, baseline)
@@ -135,7 +141,7 @@ class Wanted:
     """Which source the flags ask for."""
 
     paths: tuple[Path, ...]
-    revisions: list[str] | None  # git log revisions: a history source
+    history: tuple[str, str] | None  # (option, value) of the history option given: a history source
     staged: bool
     whole_files: bool
     archives: tuple[Path, ...]
@@ -143,57 +149,82 @@ class Wanted:
 
 def wanted_source(paths: tuple[Path, ...], *, whole_files: bool, archives: tuple[Path, ...], staged: bool,
                   **history: Any) -> Wanted:
-    revisions = history_revisions(staged=staged, **history)
+    chosen = history_option(**history)
     if whole_files and not staged:
         raise click.UsageError("--whole-files goes with --staged")
-    if staged and revisions is not None:
+    if staged and chosen is not None:
         raise click.UsageError("--staged cannot be combined with history options")
-    if archives and (staged or revisions is not None or paths):
+    if archives and (staged or chosen is not None or paths):
         raise click.UsageError("--archive scans the archives named: no paths, staged or history options with it")
-    return Wanted(paths, revisions, staged, whole_files, archives)
+    return Wanted(paths, chosen, staged, whole_files, archives)
 
 
-def history_revisions(history: bool, branch: str | None, since_ref: str | None, commit_range: str | None,
-                      pre_push: bool, staged: bool) -> list[str] | None:
-    """git log revision arguments for the history options, or None for a working-tree or staged scan."""
-    chosen = [name for name, value in (("--history", history), ("--branch", branch), ("--since", since_ref),
-                                       ("--range", commit_range), ("--pre-push", pre_push)) if value]
-    if len(chosen) > 1:
-        raise click.UsageError(f"choose one of {', '.join(chosen)}: each picks which commits to scan")
-    if commit_range:
-        if ".." not in commit_range:
-            raise click.UsageError(f"--range {commit_range!r} is not a range: give BASE..HEAD (or use --since REF "
-                                   "for REF..HEAD, --branch REF for the whole history of REF)")
-        return [commit_range]
-    if since_ref:
-        return [f"{since_ref}..HEAD"]
-    if branch:
-        return [branch]
-    if pre_push:
-        return pre_push_revisions()
-    return ["--all"] if history else None
+def history_option(history: bool, branch: str | None, since_ref: str | None, commit_range: str | None,
+                   pre_push: bool) -> tuple[str, str] | None:
+    """The one history option given, with its value; None for a working-tree or staged scan."""
+    given = [(name, value if isinstance(value, str) else "")
+             for name, value in (("--history", history), ("--branch", branch), ("--since", since_ref),
+                                 ("--range", commit_range), ("--pre-push", pre_push)) if value]
+    if len(given) > 1:
+        raise click.UsageError(f"choose one of {', '.join(n for n, _ in given)}: each picks which commits to scan")
+    if commit_range and ".." not in commit_range:
+        raise click.UsageError(f"--range {commit_range!r} is not a range: give BASE..HEAD (or use --since REF "
+                               "for REF..HEAD, --branch REF for the whole history of REF)")
+    return given[0] if given else None
 
 
-NULL_SHA = "0" * 40
+def history_revisions(option: str, value: str, repo: Path) -> Revisions:
+    """The commits the option names, every ref verified (sources/history/revisions.py)."""
+    from credlint.sources.history import revisions
+
+    if option == "--range":
+        return revisions.commit_range(repo, value)
+    if option == "--since":
+        return revisions.commit_range(repo, f"{value}..HEAD", "--since")
+    if option == "--branch":
+        return revisions.one_ref(repo, value)
+    if option == "--pre-push":
+        return revisions.pre_push(repo)
+    return revisions.all_refs()
+
+
 STDIN = Path("-")
 
 
-def pre_push_revisions() -> list[str]:
-    """pre-commit exports the refs being pushed; a new branch has no 'from', so scan what no remote has."""
-    to_ref = os.environ.get("PRE_COMMIT_TO_REF", "")
-    from_ref = os.environ.get("PRE_COMMIT_FROM_REF", "")
-    if not to_ref:  # pre-commit leaves them unset when the push holds a root commit: scan all of HEAD
-        return ["HEAD"]
-    if not from_ref or from_ref == NULL_SHA:
-        return [to_ref, "--not", "--remotes"]
-    return [f"{from_ref}..{to_ref}"]
+def require_repository(workspace: Workspace) -> Path:
+    """The repository a history scan reads: the work tree's top level, or a bare repository (a mirror)."""
+    if workspace.in_git:
+        return workspace.root
+    from credlint.sources.git import run_git
+
+    bare = run_git(workspace.root, ["rev-parse", "--is-bare-repository"], check=False, timeout=30)
+    if bare.returncode == 0 and bare.stdout.strip() == b"true":
+        return workspace.root
+    raise ConfigError(f"{workspace.root}: not a git repository (history scans need one)")
 
 
-def choose_source(wanted: Wanted, targets: tuple[Path, ...], config: Config, workspace: Workspace) -> Source:
+def scan_config(config_file: Path | None, workspace: Workspace, revisions: Revisions | None) -> Config:
+    """The configuration file given, else the one found: in the working tree, or for a range under review
+    at its base commit (a pull request cannot rewrite the rules it is judged by)."""
+    if config_file is not None or revisions is None or not revisions.reviewed:
+        return resolve_config(config_file, workspace)
+    import tempfile
+
+    from credlint.sources.history.base_config import base_config
+
+    folder = click.get_current_context().with_resource(tempfile.TemporaryDirectory(prefix="credlint-base-"))
+    config = base_config(workspace.root, revisions.base, Path(folder))
+    click.echo(f"credlint: configuration: {config.label} (the base of the range; --config FILE to choose)",
+               err=True)
+    return config
+
+
+def choose_source(wanted: Wanted, targets: tuple[Path, ...], config: Config, workspace: Workspace,
+                  revisions: Revisions | None) -> Source:
     """The source the flags name; each is imported only when chosen (history brings GitPython)."""
     paths = wanted.paths
     if paths == (STDIN,):
-        if wanted.revisions is not None or wanted.staged:
+        if revisions is not None or wanted.staged:
             raise click.UsageError("`-` (standard input) scans the text piped in: no history or staged options")
         from credlint.sources.stream import StreamSource
 
@@ -204,10 +235,10 @@ def choose_source(wanted: Wanted, targets: tuple[Path, ...], config: Config, wor
         from credlint.sources.archive import ArchiveSource
 
         return ArchiveSource(wanted.archives, Path.cwd())
-    if wanted.revisions is not None:
+    if revisions is not None:
         from credlint.sources.history.source import HistorySource
 
-        return HistorySource(targets[0], wanted.revisions, config.rotate_after_days)
+        return HistorySource(targets[0], revisions, config.rotate_after_days)
     if wanted.staged:
         from credlint.sources.staged import StagedSource
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -31,11 +32,19 @@ def one_line_summary(result: ScanResult) -> str:
 
 
 def resolve_config(config_file: Path | None, workspace: Workspace) -> Config:
-    if config_file is not None:
-        if not config_file.is_file():
-            raise ConfigError(f"{config_file}: configuration file not found")
-        return load_config(config_file)
-    return load_config(find_config_file(workspace.root))
+    """The file given, else the one at the workspace root; labelled for the report by its path relative to
+    the root (JSON reports hold no absolute paths), or as given."""
+    if config_file is not None and not os.path.lexists(config_file):
+        raise ConfigError(f"{config_file}: configuration file not found")
+    path = config_file if config_file is not None else find_config_file(workspace.root)
+    config = load_config(path)
+    if path is None:
+        return config
+    try:
+        label = path.resolve().relative_to(workspace.root).as_posix() if config_file is None else str(path)
+    except ValueError:
+        label = str(path)
+    return replace(config, label=label)
 
 
 def build_rulebook(config: Config) -> Rulebook:

@@ -48,7 +48,7 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         "tool": {"name": "credlint", "version": options.tool_version},
         "findings": [finding_record(result, f, options) for f in listed_findings(result, options)],
         "summary": {
-            "mode": result.mode, "files_scanned": result.files_scanned,
+            "mode": result.mode, "configuration": result.configuration, "files_scanned": result.files_scanned,
             "commits_scanned": result.commits_scanned, "bytes_scanned": result.bytes_scanned,
             "findings": len(result.findings), "findings_by_severity": severity_counts(result),
             "suppressed": len(result.suppressed), "baselined": len(result.baselined),

@@ -13,16 +13,17 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from credlint.model import Chunk, Finding, Location, Provenance, Skip
 from credlint.sources.base import Item, KeywordEnds, Placed, Progress, ReadLimits, Scan, Settled, SourceInfo
-from credlint.sources.git import iter_blobs, read_blobs, run_git
+from credlint.sources.git import object_spec, read_blobs, run_git
 from credlint.sources.history.patches import CommitInfo
 from credlint.sources.history.provenance import CommitGraph, blame_newest, iter_removals
 from credlint.sources.history.reader import KEY_BODY_LINE, CommitChange, HistoryReader
+from credlint.sources.history.revisions import Revisions
 from credlint.sources.history.tip import TipFile, iter_tip_chunks, tip_entries
 from credlint.sources.history.walk import HistoryWalk, Introduction, IntroKey, placed
 from credlint.sources.repository import Repository
@@ -54,23 +55,8 @@ class Region:
     first_line: int
 
 
-def tip_of(revisions: Sequence[str]) -> str:
-    """The revision whose tree "still there" is judged against: HEAD, a branch, or the end of a range."""
-    if revisions in (["--all"], []):
-        return "HEAD"
-    first = revisions[0]
-    if ".." in first:
-        return first.split("..")[-1].lstrip(".") or "HEAD"
-    return first
-
-
-def covers_tip_tree(revisions: Sequence[str]) -> bool:
-    """A whole history (all refs, or one ref's) reports the tip's tree too; a range only what it adds."""
-    return len(revisions) == 1 and ".." not in revisions[0] and not revisions[0].startswith("^")
-
-
 class HistorySource:
-    def __init__(self, path: Path, revisions: Sequence[str], rotate_after_days: int = 90,
+    def __init__(self, path: Path, revisions: Revisions, rotate_after_days: int = 90,
                  now: float | None = None, shards: int | None = None) -> None:
         warnings: list[str] = []
         with Repository.open(path) as repository:
@@ -84,10 +70,10 @@ class HistorySource:
             if repository.has_submodules():
                 warnings.append("submodules are not followed: scan each submodule's repository separately")
             head, branch, uri = repository.head_sha(), repository.branch(), repository.remote_uri()
-        self.revisions = list(revisions)
-        self.tip_name = tip_of(self.revisions)
-        self.tip = "" if self.empty else resolve(self.repo, self.tip_name)
-        self.whole_tree = covers_tip_tree(self.revisions)
+        self.revisions = list(revisions.args)
+        self.tip_name = revisions.tip
+        self.tip = "" if self.empty else resolve(self.repo, revisions.tip_ref)
+        self.whole_tree = revisions.whole
         self.rotate_after_days, self.now = rotate_after_days, now or time.time()
         self.shards = shards or os.cpu_count() or 2
         self.info = SourceInfo(root=str(self.repo), mode="history", salt=repository_salt(Workspace(self.repo, True)),
@@ -138,9 +124,9 @@ class HistorySource:
     def key_regions(self, change: CommitChange) -> Iterator[Chunk]:
         """The PEM blocks of the commit's version of the file that hold a changed body line: a key
         regenerated in place changes every line but BEGIN and END, which -U0 leaves out."""
-        spec = f"{change.commit.sha}:{change.chunk.path}"
-        blob = read_blobs(self.repo, [spec]).get(spec)
-        if blob is None or len(blob) > self.limits.max_size:
+        spec = object_spec(self.repo, change.commit.sha, change.chunk.path)
+        blob = read_blobs(self.repo, [spec], self.limits.max_size).get(spec) if spec else None
+        if not isinstance(blob, bytes):
             return
         lines = decode(blob).split("\n")
         added = change.line_map()
@@ -200,7 +186,7 @@ class HistorySource:
 
 
 def resolve(repo: Path, revision: str) -> str:
-    out = run_git(repo, ["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], check=False)
+    out = run_git(repo, ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], check=False)
     return out.stdout.decode("ascii", "replace").strip() if out.returncode == 0 else ""
 
 
@@ -276,8 +262,9 @@ class Settler:
     def tip_texts(self, paths: set[str]) -> dict[str, str]:
         if not self.tip or not paths:
             return {}
-        specs = {f"{self.tip}:{path}": path for path in paths if "\n" not in path}
-        return {specs[spec]: decode(data) for spec, data in iter_blobs(self.repo, sorted(specs)) if data is not None}
+        specs = {spec: path for path in paths if (spec := object_spec(self.repo, self.tip, path))}
+        blobs = read_blobs(self.repo, sorted(specs), self.source.limits.max_size)
+        return {specs[spec]: decode(data) for spec, data in blobs.items() if isinstance(data, bytes)}
 
     def at_tip(self, finding: Finding, sighting: Sighting) -> Finding:
         """Provenance of a secret the tip holds: the first commit anywhere that added it (exposure began
@@ -345,9 +332,9 @@ class Settler:
     def introduced_texts(self, gone: list[Introduction]) -> dict[int, str]:
         """The file as the introducing commit had it: allow comments and GitHub's line hash are judged there
         (code scanning cannot hash a line of a file the analysed commit lacks)."""
-        specs = {id(i): f"{i.commit.sha}:{i.path}" for i in gone if "\n" not in i.path}
-        blobs = dict(iter_blobs(self.repo, sorted(set(specs.values()))))
-        return {key: decode(blob) for key, spec in specs.items() if (blob := blobs.get(spec)) is not None}
+        specs = {id(i): spec for i in gone if (spec := object_spec(self.repo, i.commit.sha, i.path))}
+        blobs = read_blobs(self.repo, sorted(set(specs.values())), self.source.limits.max_size)
+        return {key: decode(blob) for key, spec in specs.items() if isinstance(blob := blobs.get(spec), bytes)}
 
 
 def located(text: str, start: int, length: int, path: str) -> Location:
