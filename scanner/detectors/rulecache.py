@@ -98,3 +98,6 @@ def store(target: Path, data: list[Any]) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(MAGIC + hashlib.sha256(payload).digest() + payload)
         os.replace(tmp, target)
+        for stale in target.parent.glob("rules-*.marshal"):  # caches of earlier rule files and versions
+            if stale != target:
+                stale.unlink(missing_ok=True)

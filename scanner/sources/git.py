@@ -50,27 +50,9 @@ class Oversized:
 
 
 def read_blobs(repo: Path, specs: Sequence[str], max_size: int) -> dict[str, bytes | Oversized | None]:
-    """Contents of `REV:path` specs or object ids, None where the object is missing or not a blob. Sizes come
-    first (`--batch-check`): a blob over `max_size` is never read, however well it compresses."""
-    if not specs:
-        return {}
-    sizes = blob_sizes(repo, specs)
-    wanted = [spec for spec in specs if sizes.get(spec, max_size + 1) <= max_size]
-    blobs: dict[str, bytes | Oversized | None] = {
-        spec: Oversized(size) if (size := sizes.get(spec)) is not None else None for spec in specs}
-    blobs.update(iter_blobs(repo, wanted))
-    return blobs
-
-
-def blob_sizes(repo: Path, specs: Sequence[str]) -> dict[str, int]:
-    """Size of each spec that names a blob (`git cat-file --batch-check`); missing and non-blobs left out."""
-    out = run_git(repo, ["cat-file", "--batch-check"], stdin=b"".join(os.fsencode(s) + b"\n" for s in specs))
-    sizes: dict[str, int] = {}
-    for spec, line in zip(specs, out.stdout.split(b"\n"), strict=False):
-        fields = line.split()
-        if len(fields) == 3 and fields[1] == b"blob" and fields[2].isdigit():
-            sizes[spec] = int(fields[2])
-    return sizes
+    """Contents of `REV:path` specs or object ids, None where the object is missing or not a blob; a blob over
+    `max_size` is skipped as git streams it, never held (however well it compresses)."""
+    return dict(iter_blobs(repo, specs, max_size))
 
 
 def object_spec(repo: Path, revision: str, path: str) -> str:
@@ -162,9 +144,11 @@ def root_commits(repo: Path) -> list[str]:
     return sorted(out.stdout.decode("ascii", "replace").split()) if out.returncode == 0 else []
 
 
-def iter_blobs(repo: Path, objects: Sequence[str]) -> Iterator[tuple[str, bytes | None]]:
+def iter_blobs(repo: Path, objects: Sequence[str], max_size: int | None = None
+               ) -> Iterator[tuple[str, bytes | Oversized | None]]:
     """(object, content) for each object name, streamed from one `git cat-file --batch`: a whole tree is
-    never held in memory at once. None for an object that is missing or not a blob."""
+    never held in memory at once. None for an object that is missing or not a blob; Oversized for a blob
+    over max_size, whose bytes are read past in small pieces."""
     if not objects:
         return
     try:
@@ -179,7 +163,12 @@ def iter_blobs(repo: Path, objects: Sequence[str]) -> Iterator[tuple[str, bytes 
         for name in objects:
             header = proc.stdout.readline().split()
             if len(header) == 3 and header[2].isdigit():  # "<sha> <type> <size>", else "<name> missing"
-                data = proc.stdout.read(int(header[2]) + 1)[:-1]  # the content, then a newline
+                size = int(header[2])
+                if max_size is not None and size > max_size:
+                    skip_bytes(proc.stdout, size + 1)
+                    yield name, Oversized(size) if header[1] == b"blob" else None
+                    continue
+                data = proc.stdout.read(size + 1)[:-1]  # the content, then a newline
                 yield name, data if header[1] == b"blob" else None
             elif header:
                 yield name, None
@@ -189,6 +178,14 @@ def iter_blobs(repo: Path, objects: Sequence[str]) -> Iterator[tuple[str, bytes 
         proc.kill()
         proc.wait()
         feeder.join()
+
+
+def skip_bytes(stream: IO[bytes], count: int) -> None:
+    while count > 0:
+        piece = stream.read(min(count, 1 << 20))
+        if not piece:
+            return
+        count -= len(piece)
 
 
 def feed_lines(stream: IO[bytes], names: Sequence[str]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from credlint.model import Chunk, Skip
 from credlint.sources.base import ReadLimits
-from credlint.sources.git import iter_blobs, run_git
+from credlint.sources.git import Oversized, iter_blobs, run_git
 from credlint.sources.tree import BINARY_SUFFIXES
 from credlint.text import printable
 
@@ -74,8 +74,12 @@ def iter_tip_chunks(repo: Path, entries: Sequence[TipEntry], limits: ReadLimits)
     by_sha: dict[str, list[TipEntry]] = {}
     for entry in readable:
         by_sha.setdefault(entry.sha, []).append(entry)
-    for sha, data in iter_blobs(repo, list(by_sha)):
+    for sha, data in iter_blobs(repo, list(by_sha), limits.max_size):
         for entry in by_sha[sha]:
             shown = printable(entry.path)
-            yield Skip(shown, "unreadable", "not in the object store") if data is None else \
-                limits.chunk(shown, data, origin=TipFile(entry.path))
+            if data is None:
+                yield Skip(shown, "unreadable", "not in the object store")
+            elif isinstance(data, Oversized):
+                yield limits.too_large(shown, data.size) or Skip(shown, "too-large")
+            else:
+                yield limits.chunk(shown, data, origin=TipFile(entry.path))
