@@ -439,6 +439,14 @@ def test_git_missing_from_path_is_one_line_and_exit_2(git_repo: Path, tmp_path: 
         assert "git" in result.stderr and "PATH" in result.stderr
 
 
+def test_gitpython_that_cannot_run_git_is_one_line_and_exit_2(git_repo: Path) -> None:
+    commit(git_repo, {"app.py": f'token = "{TOKEN}"\n'})
+    env = {**os.environ, "GIT_PYTHON_GIT_EXECUTABLE": "/nonexistent/git"}
+    result = credlint("scan", ".", "--history", cwd=git_repo, env=env)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "GitPython cannot run git" in result.stderr
+
+
 def test_without_git_a_folder_outside_any_repository_still_scans(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(f'token = "{TOKEN}"\n')
     empty = tmp_path / "bin"

@@ -28,7 +28,11 @@ class Repository:
 
     @classmethod
     def open(cls, path: Path) -> Repository:
-        import git
+        try:
+            import git
+        except ImportError as exc:  # GitPython refuses to load when it cannot run git: 17 lines of advice
+            raise ScanIncompleteError(f"cannot read the repository at {path}: GitPython cannot run git "
+                                      f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
 
         try:
             return cls(git.Repo(path, search_parent_directories=True))
