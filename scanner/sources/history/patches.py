@@ -42,7 +42,7 @@ class FileDiff:
     body: bytes  # from the first hunk header on
     columns: int = 1  # prefix columns: 1 for a plain diff, one per parent in a merge's combined diff
     binary: bool = False
-    new_blob: str = ""  # the post-image's object id (from `index` with --full-index): a binary file's size
+    new_blob: str = ""  # the post-image's (abbreviated) object id, from the `index` line: a binary file's size
 
     def added(self) -> bytes:
         """The lines this change adds (for a merge: new against every parent), newline-joined."""
