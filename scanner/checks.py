@@ -23,10 +23,29 @@ def example_failures(rule: Rule, rulebook: Rulebook) -> list[str]:
 
 
 def verify_rule_files(paths: Iterable[Path]) -> tuple[Rule, ...]:
-    """Load user rule files and reject any whose examples fail (built-in rules are checked by the tests)."""
+    """Load user rule files and reject any whose examples fail or whose regex is superlinear (built-in rules
+    are checked by the tests)."""
     extra = load_rulebook(paths, builtin=False)
     for rule in extra.rules:
-        failures = example_failures(rule, Rulebook((rule,)))
+        failures = example_failures(rule, Rulebook((rule,))) or growth_failures(rule)
         if failures:
             raise RuleFileError(f"{rule.source} [{rule.id}]: {failures[0]}")
     return extra.rules
+
+
+# Sizes for the check at load: small enough to cost milliseconds on a linear regex.
+LOAD_CHECK_SMALL, LOAD_CHECK_LARGE = 2 << 10, 8 << 10
+
+
+def growth_failures(rule: Rule) -> list[str]:
+    """A message if the rule's regex takes superlinear time on the attack lines of detectors/redos.py."""
+    if not rule.pattern:
+        return []
+    from credlint.detectors.redos import slowest_growth, superlinear
+
+    growth = slowest_growth(rule.regex, rule.examples, rule.keywords, LOAD_CHECK_SMALL, LOAD_CHECK_LARGE)
+    if not superlinear(growth, LOAD_CHECK_SMALL, LOAD_CHECK_LARGE):
+        return []
+    return [f"regex is superlinear: on {growth.attack} it takes {growth.small * 1000:.0f} ms at 2 KiB and "
+            f"{growth.large * 1000:.0f} ms at 8 KiB (linear would be about 4 times); bound its repetitions "
+            "(a{1,64} rather than a+) and avoid nested quantifiers"]
