@@ -23,10 +23,13 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 # low-confidence rules in test paths, and drops the weakest generic matches.
 DEFAULT_MIN_SCORE = 40
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+# Seconds one file may take before it is skipped as too-slow: the largest file allowed (10 MiB of minified
+# code) takes about half a second here, so this is ten times that, not a tuned figure.
+DEFAULT_FILE_TIMEOUT = 5.0
 CONFIG_FILES = (".credlint.toml", "pyproject.toml")
 CONFIG_LIMIT = 4 << 20  # a pyproject.toml is a few KiB; anything near this is not a configuration
 TOP_KEYS = frozenset({"exclude", "enable", "disable", "rules", "min_score", "fail_on", "max_file_size",
-                      "allowlist", "rule_allowlist", "rotate_after_days", "baseline"})
+                      "allowlist", "rule_allowlist", "rotate_after_days", "baseline", "file_timeout"})
 ALLOWLIST_KEYS = frozenset({"paths", "regexes", "stopwords"})
 
 
@@ -39,6 +42,7 @@ class Config:
     min_score: int = DEFAULT_MIN_SCORE
     fail_on: Severity = Severity.MEDIUM
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    file_timeout: float = DEFAULT_FILE_TIMEOUT  # 0: no budget
     allow_paths: tuple[str, ...] = ()
     allowlist: Allowlist = field(default_factory=Allowlist)
     rotate_after_days: int = 90
@@ -118,6 +122,7 @@ def parse_config(table: dict[str, Any], where: str, base: Path) -> Config:
         min_score=integer(table, "min_score", at, DEFAULT_MIN_SCORE, 0, 100),
         fail_on=severity(table.get("fail_on", "medium"), f"{at}: fail_on"),
         max_file_size=integer(table, "max_file_size", at, DEFAULT_MAX_FILE_SIZE, 1, 1 << 40),
+        file_timeout=seconds(table, "file_timeout", at, DEFAULT_FILE_TIMEOUT),
         allow_paths=string_list(check_allowlist(allow, f"{at} allowlist"), "paths", f"{at} allowlist"),
         allowlist=parse_allowlist(allow, table.get("rule_allowlist", {}), at),
         rotate_after_days=integer(table, "rotate_after_days", at, 90, 1, 36500), source=where,
@@ -172,6 +177,13 @@ def integer(table: dict[str, Any], key: str, at: str, default: int, low: int, hi
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise ConfigError(f"{at}: {key} must be a whole number from {low} to {high}, not {value!r}")
     return value
+
+
+def seconds(table: dict[str, Any], key: str, at: str, default: float) -> float:
+    value = table.get(key, default)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 3600:
+        raise ConfigError(f"{at}: {key} must be a number of seconds from 0 (no limit) to 3600, not {value!r}")
+    return float(value)
 
 
 def severity(value: Any, at: str) -> Severity:

@@ -37,11 +37,17 @@ class Migration:
     rewritten: str
     variables: list[str] = field(default_factory=list)
     note: str = ""  # why nothing was rewritten, when that is the case
+    redactions: list[tuple[str, str]] = field(default_factory=list)  # (secret, its redacted form)
 
     def diff(self) -> str:
-        return "".join(difflib.unified_diff(self.original.splitlines(keepends=True),
+        """The change as a unified diff, the removed secrets redacted: a diff printed in a CI log must not
+        publish what it takes out of the code."""
+        text = "".join(difflib.unified_diff(self.original.splitlines(keepends=True),
                                             self.rewritten.splitlines(keepends=True),
                                             f"a/{self.path}", f"b/{self.path}"))
+        for secret, redacted in sorted(self.redactions, key=lambda pair: -len(pair[0])):
+            text = text.replace(secret, redacted)
+        return text
 
 
 def env_name(*parts: str) -> str:
@@ -201,5 +207,6 @@ def migrate_source(path: str, text: str, rulebook: Rulebook, config: Config | No
         ast.parse(rewritten)
     except SyntaxError:
         return Migration(path, text, text, note="not rewritten: the rewrite would not parse")
-    return Migration(path, text, rewritten, sorted({e.variable for e in edits}))
+    redactions = sorted({(f.secret, f.redacted) for f in result.findings if f.secret})
+    return Migration(path, text, rewritten, sorted({e.variable for e in edits}), redactions=redactions)
 

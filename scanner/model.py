@@ -147,6 +147,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)  # kept only for --explain
     dropped_count: int = 0
+    skipped: Skip | None = None  # the chunk could not be scanned in its time budget (too-slow)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from credlint.allowlist import Allowlist
 from credlint.config import DEFAULT_MIN_SCORE, Config
+from credlint.deadline import TooSlowError, deadline
 from credlint.detectors.engine import Engine
 from credlint.detectors.rulebook import Rule, Rulebook
 from credlint.fingerprint import with_line_hashes
@@ -25,10 +26,10 @@ from credlint.sources.base import Progress as Progress
 from credlint.sources.stream import TextSource
 from credlint.sources.tree import read_file
 from credlint.text import LineIndex
-from credlint.triage.assessment import GENERIC_TAG, assess, vendor_prefixes
+from credlint.triage.assessment import GENERIC_TAG, Assessment, assess, vendor_prefixes
 from credlint.triage.filters import drop_reason
 from credlint.triage.overlap import distinct
-from credlint.triage.scoring import make_finding
+from credlint.triage.scoring import make_finding, score
 from credlint.triage.suppression import Allowances, judged, judged_in
 from credlint.triage.verdict import decide
 
@@ -48,6 +49,7 @@ class Scanner:
     rulebook: Rulebook
     allowlist: Allowlist = field(default_factory=Allowlist)
     explain: bool = False  # keep a record per dropped candidate; otherwise only count them (memory)
+    file_timeout: float = 0.0  # seconds a chunk may take (0: no budget): then it is skipped as too-slow
     engine: Engine = field(init=False)
     prefixes: frozenset[str] = field(init=False)
     seen: dict[bytes, list[Finding]] = field(init=False, default_factory=dict)
@@ -57,21 +59,39 @@ class Scanner:
         self.prefixes = vendor_prefixes(self.rulebook.rules)
 
     def scan_chunk(self, chunk: Chunk) -> FileResult:
+        """Findings in one chunk, within the time budget: a chunk that runs out of it is a counted skip."""
+        try:
+            with deadline(self.file_timeout):
+                return self.scan_chunk_unbounded(chunk)
+        except TooSlowError:
+            # The keyword matcher may have been interrupted mid-scan: its scratch state is rebuilt.
+            self.engine = Engine(self.rulebook)
+            return FileResult(skipped=Skip(chunk.path, "too-slow", f"over {self.file_timeout:g} s"))
+
+    def scan_chunk_unbounded(self, chunk: Chunk) -> FileResult:
         """Findings in one chunk. A whole file's allow comments and line hashes are judged here; a part of
         a file is judged once its source has placed the findings (Settled.placed)."""
         result = FileResult()
         kept: list[tuple[Rule, Candidate, Finding]] = []
         rejected: list[tuple[int, int]] = []  # spans a provider rule looked at and turned down
         index: LineIndex | None = None
+        # A value repeated in the same surroundings (a generated file, a crafted line holding it 10,000
+        # times) is judged once: judging is most of a candidate's cost, and the same inputs decide the same.
+        verdicts: dict[tuple[str, str, str], tuple[Assessment, str | None, int]] = {}
         for rule, cand, index in self.engine.iter_candidates(chunk):
-            judgement = assess(rule, cand, self.prefixes)
-            reason = drop_reason(rule, cand, judgement, self.allowlist)
+            key = (rule.id, cand.secret, cand.line_text)
+            known = verdicts.get(key)
+            if known is None:
+                judgement = assess(rule, cand, self.prefixes)
+                reason = drop_reason(rule, cand, judgement, self.allowlist)
+                known = verdicts[key] = (judgement, reason, 0 if reason else score(rule, cand, judgement))
+            judgement, reason, points = known
             if reason:
                 self.drop(result, Dropped(rule.id, chunk.path, index.line_of(cand.start), reason))
                 if GENERIC_TAG not in rule.tags:
                     rejected.append((cand.start, cand.end))
             else:
-                kept.append((rule, cand, make_finding(rule, cand, index, judgement)))
+                kept.append((rule, cand, make_finding(rule, cand, index, judgement, points=points)))
         if kept and index is not None:
             chosen = distinct(self.without_rejected(kept, rejected, result, index))
             if chunk.whole:
@@ -88,7 +108,8 @@ class Scanner:
         if known is not None:
             return FileResult(findings=known), False
         result = self.scan_chunk(chunk)
-        self.seen[chunk.key] = result.findings
+        if result.skipped is None:
+            self.seen[chunk.key] = result.findings
         return result, True
 
     def drop(self, result: FileResult, dropped: Dropped) -> None:
@@ -120,20 +141,28 @@ class Tally:
     bytes: int = 0
 
     def add(self, outcome: FileResult | Skip, size: int, new: bool = True) -> None:
-        if isinstance(outcome, Skip):
-            self.skipped.append(outcome)
+        skip = outcome if isinstance(outcome, Skip) else outcome.skipped
+        if skip is not None:
+            self.skipped.append(skip)
             return
+        assert isinstance(outcome, FileResult)
         self.files += 1
         self.bytes += size
         if new:
             self.dropped.extend(outcome.dropped)
             self.dropped_count += outcome.dropped_count
 
+    def counted(self, result: FileResult) -> FileResult:
+        """A result of the source's own late scans (settle): only a too-slow skip needs counting there."""
+        if result.skipped is not None:
+            self.skipped.append(result.skipped)
+        return result
+
 
 def run_scan(source: Source, rulebook: Rulebook, config: Config, progress: Progress | None = None,
              baseline: Baseline | None = None) -> ScanResult:
     started = time.monotonic()
-    scanner = Scanner(rulebook, config.allowlist, config.explain)
+    scanner = Scanner(rulebook, config.allowlist, config.explain, config.file_timeout)
     limits = ReadLimits(config.max_file_size, config.exclude + config.allow_paths)
     tally = Tally()
     refs: list[FileRef] = []
@@ -150,7 +179,7 @@ def run_scan(source: Source, rulebook: Rulebook, config: Config, progress: Progr
         tally.add(read, size)
         if not isinstance(read, Skip):
             source.take(None, read.findings)
-    settled = source.settle(scanner.scan_chunk)
+    settled = source.settle(lambda chunk: tally.counted(scanner.scan_chunk(chunk)))
     return build_result(source, settled, tally, config, baseline, time.monotonic() - started)
 
 
@@ -192,7 +221,7 @@ _WORKER: dict[str, object] = {}
 
 
 def _init_worker(rulebook: Rulebook, config: Config, limits: ReadLimits) -> None:
-    _WORKER["scanner"] = Scanner(rulebook, config.allowlist, config.explain)
+    _WORKER["scanner"] = Scanner(rulebook, config.allowlist, config.explain, config.file_timeout)
     _WORKER["limits"] = limits
 
 

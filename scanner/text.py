@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import codecs
 import math
 import re
 from collections import Counter
@@ -17,9 +18,42 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
+# Longest first: the UTF-32 little-endian mark begins with the UTF-16 one.
+BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+                    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def decode_marked(data: bytes) -> str | None:
+    """The text of data that starts with a byte order mark (Windows tools write UTF-16 with one: its NULs
+    must not make it "binary"), without the mark; None when there is no mark."""
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            body = data[len(mark):]
+            return decode(body) if encoding == "utf-8" else body.decode(encoding, "replace")
+    return None
+
+
+def only_cr_to_lf(text: str) -> str:
+    """A file whose lines end in CR alone (classic Mac OS) is read as lines, not as one line; CRLF and LF
+    files, and a stray CR inside a line of either, are left as they are."""
+    return text.replace("\r", "\n") if "\r" in text and "\n" not in text else text
+
+
 def encode(text: str) -> bytes:
     """The exact bytes decode() was given."""
     return text.encode("utf-8", "surrogateescape")
+
+
+# C0 controls but tab, DEL, C1 controls, and the bidirectional overrides of "Trojan Source": a file name,
+# author or value holding them must not move a terminal's cursor, rewrite a line, open a hyperlink (OSC 8)
+# or reorder what is shown.
+TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every character a terminal would act on written as a visible escape (\\x1b, \\u202e)."""
+    return TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}",
+                               text)
 
 
 def printable(text: str) -> str:

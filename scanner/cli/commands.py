@@ -12,6 +12,7 @@ from credlint.cli.support import build_rulebook, resolve_config
 from credlint.errors import ConfigError
 from credlint.model import Finding, Skip
 from credlint.sources.tree import Workspace, locate
+from credlint.text import terminal_safe
 
 
 @click.group()
@@ -98,7 +99,8 @@ def baseline_audit(path: Path, baseline_file: Path | None, config_file: Path | N
 def ask_about(finding: Finding, show_secrets: bool) -> str:
     loc = finding.location
     value = finding.secret if show_secrets else finding.redacted
-    click.echo(f"\n{loc.path}:{loc.line}:{loc.column}  {finding.severity.label}  {finding.rule_id}  {value}")
+    shown = terminal_safe(f"{loc.path}:{loc.line}:{loc.column}  {finding.severity.label}  {finding.rule_id}  {value}")
+    click.echo(f"\n{shown}")
     click.echo(f"  {finding.title}")
     answer: str = click.prompt("  Real secret? [y]es, [n]o (false alarm), [s]kip, [q]uit",
                                type=click.Choice(["y", "n", "s", "q"]), show_choices=False)
@@ -149,15 +151,16 @@ def migrate(paths: tuple[Path, ...], write: bool, config_file: Path | None) -> N
         newline = "\r\n" if "\r\n" in chunk.text else "\n"  # rewritten files keep their line endings
         migration = migrate_source(ref.rel_path, chunk.text.replace("\r\n", "\n"), rulebook, config)
         if migration.note:
-            click.echo(f"{ref.rel_path}: {migration.note}", err=True)
+            click.echo(terminal_safe(f"{ref.rel_path}: {migration.note}"), err=True)
         if migration.rewritten == migration.original:
             continue
         variables.update(migration.variables)
         if write:
             write_text(Path(ref.disk_path), migration.rewritten, newline=newline)
-            click.echo(f"rewrote {ref.rel_path}")
+            click.echo(f"rewrote {terminal_safe(ref.rel_path)}")
         else:
-            click.echo(migration.diff(), nl=False)
+            # The diff shows the file's own lines: each is made safe for a terminal, line breaks kept.
+            click.echo("\n".join(terminal_safe(line) for line in migration.diff().split("\n")), nl=False)
     if variables:
         click.echo("\nSet these environment variables (from your secret store) before running the code:")
         click.echo("".join(f"  {name}\n" for name in sorted(variables)), nl=False)

@@ -27,6 +27,7 @@ from credlint.model import ScanResult, Severity
 from credlint.reporters import RenderOptions, renderer
 from credlint.sources.base import Source
 from credlint.sources.tree import Workspace, locate
+from credlint.text import terminal_safe
 
 if TYPE_CHECKING:
     from credlint.sources.history.revisions import Revisions
@@ -56,7 +57,7 @@ class CredlintGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CredlintError as exc:
-            click.echo(f"credlint: error: {exc}", err=True)
+            click.echo(f"credlint: error: {terminal_safe(str(exc))}", err=True)
             raise click.exceptions.Exit(2) from exc
 
 
@@ -78,6 +79,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
 @click.option("--max-file-size", type=click.IntRange(1, 1 << 40),
               help="Skip (and count) files larger than this many bytes.")
+@click.option("--file-timeout", type=click.FloatRange(0, 3600),
+              help="Skip (and count as too-slow) a file that takes longer than this many seconds (default 5; 0: "
+                   "no limit).")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(path_type=Path), help="Extra rule file.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Configuration file.")
 @click.option("--show-secrets", is_flag=True, help="Print secret values (local triage only).")
@@ -100,7 +104,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--archive", "archives", multiple=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Scan the members of a tar, zip, wheel or container image tarball (repeatable).")
 def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_score: int | None,
-         fail_on: str | None, exclude: tuple[str, ...], max_file_size: int | None, rule_files: tuple[Path, ...],
+         fail_on: str | None, exclude: tuple[str, ...], max_file_size: int | None, file_timeout: float | None,
+         rule_files: tuple[Path, ...],
          config_file: Path | None, show_secrets: bool, explain: bool, baseline_file: Path | None,
          show_suppressed: bool, quiet: bool, include_ignored: bool, **modes: Any) -> None:
     """Scan PATHS (default: the current folder; `-` reads standard input) for hardcoded secrets."""
@@ -116,7 +121,7 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
     config = scan_config(config_file, workspace, revisions).with_flags(
         min_score=min_score, fail_on=Severity.parse(fail_on) if fail_on else None, exclude=exclude,
         rules=rule_files, explain=explain or None, baseline=baseline_file, include_ignored=include_ignored or None,
-        max_file_size=max_file_size)
+        max_file_size=max_file_size, file_timeout=file_timeout)
     rulebook = build_rulebook(config)
     baseline = None
     if config.baseline:  # read before the scan: a bad file stops the run at once
@@ -257,12 +262,12 @@ def emit(result: ScanResult, options: RenderOptions, output_format: str, output:
     if output is not None:
         write_text(output, report)
         # A CI step that fails on findings must say why, although the report went to a file.
-        click.echo(f"credlint: {one_line_summary(result)} written to {output}", err=True)
+        click.echo(f"credlint: {one_line_summary(result)} written to {terminal_safe(str(output))}", err=True)
     else:
         click.echo(report, nl=False)
     if explain:
         for d in sorted(result.dropped, key=lambda d: (d.path, d.line, d.rule_id)):
-            click.echo(f"dropped {d.path}:{d.line} {d.rule_id} {d.reason}", err=output_format != "text")
+            click.echo(terminal_safe(f"dropped {d.path}:{d.line} {d.rule_id} {d.reason}"), err=output_format != "text")
 
 
 @cli.group(name="rules", invoke_without_command=True)
@@ -330,7 +335,7 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as exc:  # the last line of defence: one line, never a traceback unless asked
         if debug:
             raise
-        click.echo(f"credlint: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
-                   err=True)
+        click.echo(f"credlint: internal error: {type(exc).__name__}: {terminal_safe(str(exc))} (rerun with --debug "
+                   "for the traceback)", err=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

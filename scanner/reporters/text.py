@@ -13,6 +13,7 @@ from credlint.reporters import (
     shown_value,
     skip_counts,
 )
+from credlint.text import terminal_safe as safe
 
 COLORS = {Severity.CRITICAL: "\033[1;31m", Severity.HIGH: "\033[31m", Severity.MEDIUM: "\033[33m",
           Severity.LOW: "\033[36m"}
@@ -24,20 +25,23 @@ def paint(text: str, code: str, options: RenderOptions) -> str:
 
 
 def render_finding(finding: Finding, options: RenderOptions) -> list[str]:
+    """Every field that comes from the scanned content (path, value, author, justification) goes through
+    terminal_safe: a file name holding ESC[ or OSC 8 must not act on the reader's terminal."""
     loc = finding.location
     severity = paint(f"{finding.severity.label:<8}", COLORS[finding.severity], options)
-    value = shown_value(finding, options)
-    head = f"  {loc.path}:{loc.line}:{loc.column}  {severity} {finding.rule_id}  score {finding.score}  {value}"
-    lines = [head, f"      {finding.title}"]
+    value = safe(shown_value(finding, options))
+    where = f"{safe(loc.path)}:{loc.line}:{loc.column}"
+    head = f"  {where}  {severity} {safe(finding.rule_id)}  score {finding.score}  {value}"
+    lines = [head, f"      {safe(finding.title)}"]
     if finding.provenance is not None:
-        lines.append(f"      {provenance_summary(finding)}")
+        lines.append(f"      {safe(provenance_summary(finding))}")
     if finding.related:
-        lines.append("      also in: " + ", ".join(f"{r.path}:{r.line}" for r in finding.related))
+        lines.append("      also in: " + ", ".join(f"{safe(r.path)}:{r.line}" for r in finding.related))
     # The whole remediation: its later lines are the revoke and rotate steps, and the reuse advice.
     for i, step in enumerate(finding.remediation.splitlines()):
-        lines.append(paint(f"      {'fix: ' if i == 0 else '     '}{step}", DIM, options))
+        lines.append(paint(f"      {'fix: ' if i == 0 else '     '}{safe(step)}", DIM, options))
     if finding.suppressed is not None:
-        lines.append(f"      suppressed inline{': ' + finding.suppressed if finding.suppressed else ''}")
+        lines.append(f"      suppressed inline{': ' + safe(finding.suppressed) if finding.suppressed else ''}")
     if finding.baseline_state == "unchanged":
         lines.append("      accepted in the baseline")
     return lines
@@ -73,10 +77,10 @@ def summary(result: ScanResult) -> str:
 def render(result: ScanResult, options: RenderOptions) -> str:
     lines: list[str] = []
     for path, findings in groupby(listed_findings(result, options), key=lambda f: f.location.path):
-        lines.append(paint(path, BOLD, options))
+        lines.append(paint(safe(path), BOLD, options))
         for finding in findings:
             lines.extend(render_finding(finding, options))
         lines.append("")
-    lines.extend(f"warning: {w}" for w in result.warnings)
+    lines.extend(f"warning: {safe(w)}" for w in result.warnings)
     lines.append(summary(result))
     return "\n".join(lines) + "\n"

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from credlint.globs import matches_any
 from credlint.model import Chunk, FileResult, Finding, Skip
-from credlint.text import decode
+from credlint.text import decode, decode_marked, only_cr_to_lf
 
 SNIFF_BYTES = 8192  # a NUL within this many bytes: a binary file, as git decides it
 Progress = Callable[[int, int], None]  # (done, total); total 0 when unknown (commits of a history)
@@ -40,9 +40,12 @@ class ReadLimits:
         skip = self.too_large(path, len(data))
         if skip is not None:
             return skip
-        if b"\0" in data[:SNIFF_BYTES]:
-            return Skip(path, "binary")
-        return Chunk(path, decode(data), whole, key, origin)
+        text = decode_marked(data)
+        if text is None:
+            if b"\0" in data[:SNIFF_BYTES]:
+                return Skip(path, "binary")
+            text = decode(data)
+        return Chunk(path, only_cr_to_lf(text), whole, key, origin)
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,14 +105,18 @@ def secret_sha256(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def make_finding(rule: Rule, cand: Candidate, index: LineIndex, judged: Assessment, line_hash: str = "") -> Finding:
+def make_finding(rule: Rule, cand: Candidate, index: LineIndex, judged: Assessment, line_hash: str = "",
+                 points: int | None = None) -> Finding:
+    """The finding for a kept candidate; `points` is its score when already computed for the same value in
+    the same surroundings."""
     line, column = index.position(cand.start)
     end_line, end_column = index.position(cand.end)
     return Finding(
         rule_id=rule.id, title=rule.title, kind=rule.kind,
         location=Location(cand.path, line, column, end_line, end_column, line_hash),
         secret_hash=secret_sha256(cand.secret), redacted=redact(cand.secret),
-        severity=rule.severity, confidence=rule.confidence, score=score(rule, cand, judged),
+        severity=rule.severity, confidence=rule.confidence,
+        score=score(rule, cand, judged) if points is None else points,
         validation=cand.validation, remediation=rule.remediation, secret=cand.secret,
         advisory=ADVISORY_TAG in rule.tags,
     )

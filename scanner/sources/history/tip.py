@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from credlint.errors import ScanIncompleteError
 from credlint.model import Chunk, Skip
 from credlint.sources.base import ReadLimits
 from credlint.sources.git import Oversized, iter_blobs, run_git
@@ -77,9 +78,10 @@ def iter_tip_chunks(repo: Path, entries: Sequence[TipEntry], limits: ReadLimits)
     for sha, data in iter_blobs(repo, list(by_sha), limits.max_size):
         for entry in by_sha[sha]:
             shown = printable(entry.path)
-            if data is None:
-                yield Skip(shown, "unreadable", "not in the object store")
-            elif isinstance(data, Oversized):
+            if data is None:  # listed by ls-tree, unreadable by cat-file: "gone from HEAD" would be a lie
+                raise ScanIncompleteError(f"{shown}: blob {sha[:12]} cannot be read: the "
+                                          "repository is damaged or partial (git fsck; or fetch a full clone)")
+            if isinstance(data, Oversized):
                 yield limits.too_large(shown, data.size) or Skip(shown, "too-large")
             else:
                 yield limits.chunk(shown, data, origin=TipFile(entry.path))
