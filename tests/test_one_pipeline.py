@@ -104,10 +104,19 @@ def test_migrate_rewrites_exactly_what_scan_reports(runner: CliRunner, tmp_path:
 
 
 def numbered_changes(original: str, diff: str) -> list[str]:
-    """`N text` for each original line the diff removes."""
-    removed = [line[1:] for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
+    """`N text` for each original line the diff removes, numbered from the hunk headers (the diff shows the
+    removed secrets redacted, so the lines cannot be looked up by their text)."""
     lines = original.splitlines()
-    return [f"{lines.index(text) + 1} {text}" for text in removed]
+    changes, number = [], 0
+    for line in diff.splitlines():
+        if line.startswith("@@"):
+            number = int(line.split()[1].lstrip("-").split(",")[0])
+        elif line.startswith("-") and not line.startswith("---"):
+            changes.append(f"{number} {lines[number - 1]}")
+            number += 1
+        elif line.startswith(" "):
+            number += 1
+    return changes
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes and links")
