@@ -176,6 +176,7 @@ def test_detached_head(runner: CliRunner, git_repo: Path) -> None:
     assert code == 1 and report["findings"][0]["commit"]["at_head"] is True
 
 
+@pytest.mark.slow
 def test_ten_thousand_branches(runner: CliRunner, git_repo: Path) -> None:
     (git_repo / "a.txt").write_text(LINE)
     sha = commit_all(git_repo)
