@@ -99,8 +99,12 @@ def load_config_text(text: str, name: str, where: str, base: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: invalid TOML: {exc}") from exc
-    table = data.get("tool", {}).get("credlint", {}) if name == "pyproject.toml" else data
-    return parse_config(table, where, base)
+    if name == "pyproject.toml":
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{where}: [tool] must be a table")
+        return parse_config(tool.get("credlint", {}), where, base)
+    return parse_config(data, where, base)
 
 
 def parse_config(table: dict[str, Any], where: str, base: Path) -> Config:

@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
@@ -67,27 +68,32 @@ def inputs(seed: bytes) -> st.SearchStrategy[bytes]:
     return st.one_of(mutated(seed), st.binary(max_size=400))
 
 
+def load_from_file(data: bytes, name: str, loader: Callable[[Path], object]) -> None:
+    """Write `data` to a file called `name` and load it; only a CredlintError may refuse it."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        with contextlib.suppress(CredlintError):
+            loader(path)
+
+
 @FUZZ
 @given(inputs(SEED_RULES))
 @example(b"[[rules]]\nid = 'x'\nregex = '('\n")
 @example(b"rules = 1")
 def test_rule_file_loader(data: bytes) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "rules.toml"
-        path.write_bytes(data)
-        with contextlib.suppress(CredlintError):
-            load_rulebook([path], builtin=False)
+    load_from_file(data, "rules.toml", lambda path: load_rulebook([path], builtin=False))
 
 
 @FUZZ
-@given(inputs(SEED_CONFIG), st.sampled_from((".credlint.toml", "pyproject.toml")))
-@example(b"tool = 1", "pyproject.toml")
-@example(b"[tool]\ncredlint = 1", "pyproject.toml")
-@example(b"min_score = 1e400", ".credlint.toml")
-def test_configuration_loader(data: bytes, name: str) -> None:
+@given(inputs(SEED_CONFIG), st.sampled_from((".credlint.toml", "pyproject.toml")), st.booleans())
+@example(b"tool = 1", "pyproject.toml", False)
+@example(b"[tool]\ncredlint = 1", "pyproject.toml", False)
+@example(b"min_score = 1e400", ".credlint.toml", False)
+def test_configuration_loader(data: bytes, name: str, in_section: bool) -> None:
     text = data.decode("utf-8", "replace")
-    if name == "pyproject.toml":
-        text = "[tool.credlint]\n" + text if not text.startswith("[tool") else text
+    if name == "pyproject.toml" and in_section:
+        text = "[tool.credlint]\n" + text
     with contextlib.suppress(CredlintError):
         load_config_text(text, name, name, Path("."))
 
@@ -97,11 +103,7 @@ def test_configuration_loader(data: bytes, name: str) -> None:
 @example(b'{"format": "credlint-baseline", "version": 1, "salt": 1, "entries": {}}')
 @example(b"[]")
 def test_baseline_loader(data: bytes) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "baseline.json"
-        path.write_bytes(data)
-        with contextlib.suppress(CredlintError):
-            load_baseline(path)
+    load_from_file(data, "baseline.json", load_baseline)
 
 
 @FUZZ

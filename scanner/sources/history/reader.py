@@ -31,11 +31,9 @@ from credlint.sources.history.patches import (
     FileDiff,
     decode,
     needs_header,
-    parse_commit,
     parse_file,
     sections_with_added,
     split_commit,
-    split_commits,
 )
 from credlint.text import printable as display_path
 
@@ -348,22 +346,3 @@ def record_name(raw: bytes) -> str:
     header = raw[len(COMMIT_MARK):raw.find(b"\n")] if raw.startswith(COMMIT_MARK) else raw[:40]
     name = header.split(b"\x00", 1)[0][:12].decode("ascii", "replace")
     return name or "(no sha)"
-
-
-def iter_removals(repo: Path, paths: Sequence[str]) -> Iterator[tuple[CommitInfo, str, str]]:
-    """(commit, path, removed text) for every change to `paths` in HEAD's history, newest first: where the
-    secrets that HEAD no longer holds were deleted. One path-limited git log for all of them."""
-    if not paths:
-        return
-    command = ["log", "--no-merges", "-p", "-U0", "--diff-filter=DMR", "--no-color", "--no-ext-diff",
-               "--no-textconv", f"--format={LOG_FORMAT}", "HEAD", "--", *paths]
-    out = run_git(repo, command).stdout
-    for raw in split_commits(out):
-        try:
-            commit, files = parse_commit(raw)
-        except (CommitFormatError, ValueError, IndexError):
-            continue  # the walk over all commits has counted it already
-        for diff in files:
-            removed = diff.removed()
-            if removed:
-                yield commit, diff.old_path or diff.new_path, decode(removed)
