@@ -18,8 +18,12 @@ class TooSlowError(Exception):
     """The file's budget ran out."""
 
 
+_armed = False  # whether a budget is running: SIGALRM outside one is ignored
+
+
 def _expire(signum: int, frame: FrameType | None) -> None:
-    raise TooSlowError
+    if _armed:
+        raise TooSlowError
 
 
 def can_interrupt() -> bool:
@@ -28,14 +32,18 @@ def can_interrupt() -> bool:
 
 @contextmanager
 def deadline(seconds: float) -> Iterator[None]:
-    """Raise TooSlowError inside the block once `seconds` have passed (0: no budget)."""
+    """Raise TooSlowError inside the block once `seconds` have passed (0: no budget). The handler is
+    installed once per process: signal.signal costs more than scanning a small file."""
+    global _armed
     if seconds <= 0 or not can_interrupt():
         yield
         return
-    previous = signal.signal(signal.SIGALRM, _expire)
+    if signal.getsignal(signal.SIGALRM) is not _expire:
+        signal.signal(signal.SIGALRM, _expire)
+    _armed = True
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _armed = False

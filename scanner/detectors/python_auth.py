@@ -241,8 +241,10 @@ class PythonAuthDetector:
 
     def candidates(self, chunk: Chunk, index: LineIndex,
                    hits: Mapping[str, list[int]]) -> Iterator[tuple[Rule, Candidate]]:
+        if not any(k in hits for k in PREFILTER_KEYWORDS):  # most files: decided before any path test
+            return
         wanted = {rule_id: rule for rule_id, rule in self.rules.items() if rule.applies_to(chunk.path)}
-        if not wanted or not any(k in hits for k in PREFILTER_KEYWORDS):
+        if not wanted:
             return
         for site in iter_auth_sites(chunk.text):
             rule = wanted.get(site.rule_id)

@@ -81,7 +81,8 @@ def iter_walk_files(top: Path, paths: Sequence[Path]) -> Iterator[str]:
         if not path.is_dir() or path.is_symlink():
             yield os.path.relpath(path, top)
             continue
-        for folder, dirs, files in os.walk(path, followlinks=False):
+        # Absolute paths: relpath of a relative one asks the kernel for the working folder every time.
+        for folder, dirs, files in os.walk(os.path.abspath(path), followlinks=False):
             dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS or not os.path.isdir(os.path.join(folder, d)))
             for name in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
                 yield os.path.relpath(os.path.join(folder, name), top)
@@ -102,25 +103,29 @@ def iter_tree(paths: Sequence[Path], workspace: Workspace, exclude: Sequence[str
         if exclude and matches_any(rel, exclude):
             yield Skip(display_path(rel), "excluded")
         else:
-            yield FileRef(str(top / name), display_path(rel))
+            yield FileRef(os.path.join(top, name), display_path(rel))
 
 
 def read_file(ref: FileRef, limits: ReadLimits) -> Chunk | Skip:
     """Read one file; anything odd about it becomes a counted Skip, never an exception."""
-    skip = check_file(ref, limits.max_size)
-    if skip:
-        return skip
+    checked = check_file(ref, limits.max_size)
+    if isinstance(checked, Skip):
+        return checked
     try:
         with open(ref.disk_path, "rb") as handle:
-            raw = handle.read(limits.max_size + 1)
+            # The size it had, plus one byte: asking for the limit allocates a 10 MiB buffer per file.
+            raw = handle.read(checked + 1)
+            if len(raw) > checked:  # it grew since it was looked at: read on up to the limit
+                raw += handle.read(limits.max_size + 1 - len(raw))
     except OSError as exc:
         return Skip(ref.rel_path, "unreadable", exc.strerror or str(exc))
-    if len(raw) > limits.max_size:  # grew since it was listed
+    if len(raw) > limits.max_size:  # grew past the limit since it was listed
         return Skip(ref.rel_path, "too-large", f"over {limits.max_size} bytes")
     return limits.chunk(ref.rel_path, raw)
 
 
-def check_file(ref: FileRef, max_size: int) -> Skip | None:
+def check_file(ref: FileRef, max_size: int) -> Skip | int:
+    """Why the file is not read, or its size."""
     try:
         info = os.lstat(ref.disk_path)
     except FileNotFoundError:
@@ -135,9 +140,9 @@ def check_file(ref: FileRef, max_size: int) -> Skip | None:
         return Skip(ref.rel_path, "not-a-file")
     if info.st_size > max_size:
         return Skip(ref.rel_path, "too-large", f"{info.st_size} bytes, limit {max_size}")
-    if Path(ref.rel_path).suffix.lower() in BINARY_SUFFIXES:
+    if os.path.splitext(ref.rel_path)[1].lower() in BINARY_SUFFIXES:  # no Path: this runs for every file
         return Skip(ref.rel_path, "binary")
-    return None
+    return info.st_size
 
 
 def symlink_skip(ref: FileRef) -> Skip:
