@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from dataclasses import replace
 
 from credlint.model import Finding
@@ -131,12 +132,14 @@ def line_hashes_for(text: str, lines: set[int]) -> dict[int, str]:
     kept = kept_units(text)
     starts = [0] + [m.end() for m in NEWLINE.finditer(kept)]
     out: dict[int, str] = {}
-    for number in sorted(lines):
-        if not 0 < number <= len(starts):
-            continue
+    seen: Counter[str] = Counter()  # windows of the lines counted so far: one pass, however many lines asked
+    counted = 0
+    for number in sorted(n for n in lines if 0 < n <= len(starts)):
+        for start in starts[counted:number]:
+            seen[kept[start:start + BLOCK_SIZE]] += 1
+        counted = number
         window = kept[starts[number - 1]:starts[number - 1] + BLOCK_SIZE]
-        occurrence = sum(1 for s in starts[:number] if kept[s:s + BLOCK_SIZE] == window)
-        out[number] = f"{window_hash(window):x}:{occurrence}"
+        out[number] = f"{window_hash(window):x}:{seen[window]}"
     return out
 
 
