@@ -247,3 +247,46 @@ def test_submodule_is_said_not_followed(runner: CliRunner, git_repo: Path, tmp_p
     assert any("submodules are not followed" in w for w in report["summary"]["warnings"])
     _, tree = scan(runner, str(git_repo))
     assert skipped(tree) == {"inner": "submodule"}
+
+
+def peak_of(args: list[str], cwd: Path) -> tuple[dict[str, Any], float]:
+    """A scan's JSON report and its peak resident memory in MiB (of credlint and its children)."""
+    code = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], capture_output=True);"
+            "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))")
+    report = cwd / "report.json"
+    out = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "credlint", *args, "--format", "json",
+                          "--quiet", "-o", str(report)], cwd=cwd, capture_output=True, text=True, timeout=600)
+    return json.loads(report.read_text()), int(out.stdout) / 1024
+
+
+@pytest.mark.slow
+def test_a_200_mb_file_is_skipped_without_being_read(tmp_path: Path) -> None:
+    with open(tmp_path / "huge.txt", "wb") as handle:
+        handle.truncate(200 << 20)  # sparse: 200 MB that takes no disk
+    report, peak = peak_of(["scan", "huge.txt"], tmp_path)
+    assert skipped(report) == {"huge.txt": "too-large"} and peak < 80
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("with_secret", [False, True])
+def test_a_50_mb_single_line(tmp_path: Path, with_secret: bool) -> None:
+    filler = "".join(random.Random(3).choice("abcdefghij ,:{}[]") for _ in range(1000))
+    line = (filler * 50_000)[:50_000_000]
+    middle = len(line) // 2
+    planted = f' "token": "{TOKEN}" ' if with_secret else ""
+    (tmp_path / "recorded.json").write_text(line[:middle] + planted + line[middle:] + "\n")
+    report, peak = peak_of(["scan", "recorded.json", "--max-file-size", str(64 << 20)], tmp_path)
+    assert len(report["findings"]) == (1 if with_secret else 0)
+    assert peak < 5 * 50, f"peak {peak:.0f} MiB for a 50 MB line"  # the bytes, the text, and working room
+
+
+@pytest.mark.slow
+def test_a_hundred_thousand_small_files(tmp_path: Path) -> None:
+    for folder in range(100):
+        (tmp_path / f"d{folder}").mkdir()
+        for n in range(1000):
+            (tmp_path / f"d{folder}" / f"f{n}.py").write_text(f"value_{n} = {n}\n")
+    (tmp_path / "d7" / "f7.py").write_text(LINE)
+    report, peak = peak_of(["scan", "."], tmp_path)
+    assert report["summary"]["files_scanned"] == 100_000 and len(report["findings"]) == 1
+    assert peak < 150, f"peak {peak:.0f} MiB"
