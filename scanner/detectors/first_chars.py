@@ -16,15 +16,16 @@ import re
 from typing import Any
 
 
-def regex_internals(name: str) -> Any:
-    """re's own parser and constants: `re._parser` from Python 3.11, `sre_parse` before (no public API)."""
+def regex_internals(modern: str, legacy: str) -> Any:
+    """re's own parser and constants (no public API): `re._parser` from Python 3.11, `sre_parse` before."""
     try:
-        return importlib.import_module(f"re._{name}")
+        return importlib.import_module(modern)
     except ImportError:  # pragma: no cover - Python 3.10
-        return importlib.import_module(f"sre_{name}")
+        return importlib.import_module(legacy)
 
 
-sre_parse, sre_constants = regex_internals("parser"), regex_internals("constants")
+sre_parse = regex_internals("re._parser", "sre_parse")
+sre_constants = regex_internals("re._constants", "sre_constants")
 LEADING_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 MAX_CLASS = 64  # a wider first set gains little and makes a long class
 # With fewer possible first characters re finds its own way to skip positions (a literal prefix, a
