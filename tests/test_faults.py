@@ -88,6 +88,7 @@ def test_a_file_that_grows_past_the_limit_while_read_is_not_half_scanned(tmp_pat
     assert getattr(skip, "reason", None) == "too-large"
 
 
+@pytest.mark.slow
 def test_two_baseline_updates_at_once_leave_one_valid_baseline(git_repo: Path) -> None:
     for n in range(30):
         (git_repo / f"m{n}.py").write_text(f'token = "{crc32_token("ghp_", random.Random(n))}"\n')

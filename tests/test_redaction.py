@@ -16,6 +16,8 @@ from tests.conftest import git
 from tests.fakes import ALNUM, clear_key, crc32_token, jwt, openssh_key, pypi_token, rand
 
 PIECE = 8
+# Twenty scans in processes of their own: once in CI, on the main Python (the fast suite runs four times).
+pytestmark = pytest.mark.slow
 
 
 def planted(rng: random.Random) -> dict[str, tuple[str, list[str]]]:

@@ -31,6 +31,7 @@ def test_rule_regex_is_linear_on_attack_lines(rule: Rule) -> None:
         f"{rule.id}: {growth.attack}: {growth.small * 1000:.1f} ms at 8 KiB, {growth.large * 1000:.1f} ms at 32 KiB")
 
 
+@pytest.mark.slow
 def test_the_check_catches_a_quadratic_regex() -> None:
     import re
 
