@@ -35,11 +35,16 @@ class Revisions:
     base: str = ""  # the base commit of a reviewed range; "" when the range has none (a first push)
 
 
-def verify(repo: Path, ref: str, option: str) -> str:
-    """The commit `ref` names, or a RevisionError: never lets git read the value as an option."""
+def commit_of(repo: Path, ref: str) -> str:
+    """The commit `ref` names, "" when it names none (an unborn HEAD); git never reads it as an option."""
     out = run_git(repo, ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], check=False)
-    sha = out.stdout.decode("ascii", "replace").strip()
-    if out.returncode != 0 or len(sha) != 40:
+    return out.stdout.decode("ascii", "replace").strip() if out.returncode == 0 else ""
+
+
+def verify(repo: Path, ref: str, option: str) -> str:
+    """The commit `ref` names, or a RevisionError naming the option it came from."""
+    sha = commit_of(repo, ref)
+    if len(sha) != 40:
         raise RevisionError(f"{option} {ref!r}: not a revision in {repo}")
     return sha
 

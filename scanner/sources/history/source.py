@@ -19,11 +19,11 @@ from pathlib import Path
 
 from credlint.model import Chunk, Finding, Location, Provenance, Skip
 from credlint.sources.base import Item, KeywordEnds, Placed, Progress, ReadLimits, Scan, Settled, SourceInfo
-from credlint.sources.git import object_spec, read_blobs, run_git
+from credlint.sources.git import object_spec, read_blobs
 from credlint.sources.history.patches import CommitInfo
 from credlint.sources.history.provenance import CommitGraph, blame_newest, iter_removals
 from credlint.sources.history.reader import KEY_BODY_LINE, CommitChange, HistoryReader
-from credlint.sources.history.revisions import Revisions
+from credlint.sources.history.revisions import Revisions, commit_of
 from credlint.sources.history.tip import TipFile, iter_tip_chunks, tip_entries
 from credlint.sources.history.walk import HistoryWalk, Introduction, IntroKey, placed
 from credlint.sources.repository import Repository
@@ -72,7 +72,7 @@ class HistorySource:
             head, branch, uri = repository.head_sha(), repository.branch(), repository.remote_uri()
         self.revisions = list(revisions.args)
         self.tip_name = revisions.tip
-        self.tip = "" if self.empty else resolve(self.repo, revisions.tip_ref)
+        self.tip = "" if self.empty else commit_of(self.repo, revisions.tip_ref)
         self.whole_tree = revisions.whole
         self.rotate_after_days, self.now = rotate_after_days, now or time.time()
         self.shards = shards or os.cpu_count() or 2
@@ -183,11 +183,6 @@ class HistorySource:
         for item in iter_tip_chunks(self.repo, tip_entries(self.repo, self.tip, paths), self.limits):
             if isinstance(item, Chunk):
                 self.tip_found.extend(scan(item).findings)
-
-
-def resolve(repo: Path, revision: str) -> str:
-    out = run_git(repo, ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], check=False)
-    return out.stdout.decode("ascii", "replace").strip() if out.returncode == 0 else ""
 
 
 def pem_block(lines: list[str], line: int) -> tuple[int, int] | None:
