@@ -38,6 +38,13 @@ def last_line(stderr: bytes) -> str:
     return lines[-1] if lines else "no message"
 
 
+def diff_limit(max_size: int) -> list[str]:
+    """git options that diff a file over the read limit as binary: git then neither loads nor prints it
+    (a 400 MB blob that packs to 1 MB was 2.5 GB of memory as a text diff). It is skipped as too large
+    either way; this keeps its bytes out of the pipe."""
+    return ["-c", f"core.bigFileThreshold={max_size}"]
+
+
 def git_text(repo: Path, args: Sequence[str], *, check: bool = True) -> str:
     return os.fsdecode(run_git(repo, args, check=check).stdout).strip()
 

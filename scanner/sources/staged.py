@@ -21,7 +21,7 @@ from pathlib import Path
 from credlint.errors import ScanIncompleteError
 from credlint.model import Chunk, Finding, Skip
 from credlint.sources.base import Item, KeywordEnds, Progress, ReadLimits, Scan, Settled, SourceInfo
-from credlint.sources.git import Oversized, read_blobs, run_git
+from credlint.sources.git import Oversized, diff_limit, read_blobs, run_git
 from credlint.sources.history.patches import file_starts, parse_file
 from credlint.sources.tree import Workspace, repository_salt
 from credlint.text import printable as display_path
@@ -55,9 +55,8 @@ def added_lines(repo: Path, names: Sequence[str], max_size: int) -> dict[str, fr
     if not names:
         return {}
     # The whole index, not limited to the names: a rename is only seen with both of its paths in the diff.
-    # A file over the read limit is diffed as binary: git neither loads nor prints it (it is skipped anyway).
-    out = run_git(repo, ["-c", f"core.bigFileThreshold={max_size}", "diff", "--cached", "-U0", "--no-color",
-                         "--no-ext-diff", "--no-textconv", "-M"]).stdout
+    out = run_git(repo, [*diff_limit(max_size), "diff", "--cached", "-U0", "--no-color", "--no-ext-diff",
+                         "--no-textconv", "-M"]).stdout
     lines: dict[str, frozenset[int]] = {}
     starts = [*file_starts(out), len(out)]
     for start, end in itertools.pairwise(starts):

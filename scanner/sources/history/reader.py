@@ -21,7 +21,7 @@ from pathlib import Path
 from credlint.errors import ScanIncompleteError
 from credlint.model import Chunk, Skip
 from credlint.sources.base import KeywordEnds
-from credlint.sources.git import GIT, BlobSizer, last_line, run_git
+from credlint.sources.git import GIT, BlobSizer, diff_limit, last_line, run_git
 from credlint.sources.history.patches import (
     COMMIT_MARK,
     LINE_MARK,
@@ -74,17 +74,17 @@ def log_command(*, merges: bool, max_size: int) -> list[str]:
 
     Ordinary commits get -M (a rename is not a new secret). Merges get --cc, which shows only what the merge
     itself added (a conflict resolution), not the merged branches again, and --no-renames: rename detection
+    against every parent was half of git's time on sympy (15.8 s -> 7.8 s), and a resolution line is new
     against every parent whether or not git pairs the file with an old name.
 
-    A file over the read limit is diffed as binary (core.bigFileThreshold): git neither loads it nor prints
-    it, where a 400 MB blob that packs to 1 MB was 2.5 GB of memory here; the blob named on its `index` line
-    then tells by its size a file too large from a binary one. `git diff-tree --stdin` prints byte for byte
+    A file over the read limit is diffed as binary (git.diff_limit); the blob named on its `index` line then
+    tells by its size a file too large from a binary one. `git diff-tree --stdin` prints byte for byte
     what `git log --no-walk --stdin` does, but log loads such a blob whole even so (git 2.39: 100 MB for
     96 MB). Measured on sympy (docs/benchmarks.md): diff-tree costs 5 % more git time than log; --full-index
     would cost 10 % more, so the abbreviated id is used, and cat-file resolves it.
     """
     shape = ["--cc", "--no-renames"] if merges else ["-M"]
-    return [*GIT, *MEMORY_LIMITS, "-c", f"core.bigFileThreshold={max_size}", "diff-tree", "--stdin", "--root",
+    return [*GIT, *MEMORY_LIMITS, *diff_limit(max_size), "diff-tree", "--stdin", "--root",
             "-p", "-U0", *shape, "--diff-filter=AMRC", "--no-color", "--no-ext-diff", "--no-textconv",
             f"--format={LOG_FORMAT}"]
 
