@@ -36,7 +36,8 @@ def decode_marked(data: bytes) -> str | None:
 def only_cr_to_lf(text: str) -> str:
     """A file whose lines end in CR alone (classic Mac OS) is read as lines, not as one line; CRLF and LF
     files, and a stray CR inside a line of either, are left as they are."""
-    return text.replace("\r", "\n") if "\r" in text and "\n" not in text else text
+    # "\n" first: in an ordinary file it is found within a line, where "\r" in text reads the whole file.
+    return text.replace("\r", "\n") if "\n" not in text and "\r" in text else text
 
 
 def encode(text: str) -> bytes:
