@@ -309,11 +309,18 @@ def rule_ids() -> list[str]:
     return [rule.id for rule in load_rulebook().rules]
 
 
-def test_corrupted_rule_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def built_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], Path]:
+    """A rule cache of our own, just built: the rule ids it must give, and its file."""
     monkeypatch.setenv("CREDLINT_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("CREDLINT_NO_CACHE", raising=False)
     expected = rule_ids()
     [cached] = cache_files(tmp_path)
+    return expected, cached
+
+
+def test_corrupted_rule_cache_is_rebuilt(built_cache: tuple[list[str], Path]) -> None:
+    expected, cached = built_cache
     original = cached.read_bytes()
     flips = random.Random(6)
     for _ in range(60):
@@ -331,11 +338,8 @@ def poisoned(original: bytes) -> bytes:
     return MAGIC + hashlib.sha256(payload).digest() + payload
 
 
-def test_poisoned_rule_cache_is_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CREDLINT_CACHE_DIR", str(tmp_path))
-    monkeypatch.delenv("CREDLINT_NO_CACHE", raising=False)
-    expected = rule_ids()
-    [cached] = cache_files(tmp_path)
+def test_poisoned_rule_cache_is_not_trusted(built_cache: tuple[list[str], Path]) -> None:
+    expected, cached = built_cache
     original = cached.read_bytes()
     cached.write_bytes(poisoned(original)[len(MAGIC) + DIGEST_SIZE:])
     assert rule_ids() == expected  # well-formed tables without the digest
@@ -343,9 +347,9 @@ def test_poisoned_rule_cache_is_not_trusted(tmp_path: Path, monkeypatch: pytest.
     cached.chmod(0o666)
     assert rule_ids() == expected  # a file anyone may write
     cached.chmod(0o600)
-    tmp_path.chmod(0o777)
+    cached.parent.chmod(0o777)
     assert rule_ids() == expected  # in a folder anyone may write
-    tmp_path.chmod(0o700)
+    cached.parent.chmod(0o700)
     cached.write_bytes(poisoned(original))
     assert len(rule_ids()) < len(expected)  # the control: this poison works where the cache trusts it
 
