@@ -69,6 +69,7 @@ HTTP, MAIL, FTP, REGISTRY = ADVISORY_RULE, MAIL_ADVISORY_RULE, FTP_ADVISORY_RULE
                  id="db-literal-is-a-leak"),
     pytest.param('mgr.add_password(None, "https://api.example.org", "bob", "Kq8!vR2xLm")',
                  [(LITERAL_RULE, 1, "Kq8!vR2xLm")], id="urllib-password-manager"),
+    pytest.param('session.auth = "ops", "Kq8!vR2xLm"', [(LITERAL_RULE, 1, "Kq8!vR2xLm")], id="auth-pair-unbracketed"),
     pytest.param("requests.get(url, auth=None)", [], id="auth-none"),
     pytest.param('requests.get(url, headers={"Authorization": f"Bearer {os.environ[\'T\']}"})', [],
                  id="bearer-from-env"),
@@ -120,3 +121,13 @@ def test_every_prefilter_alternative_holds_a_keyword_the_history_prefilter_searc
     assert len(alternatives) >= 8
     for alternative in alternatives:
         assert any(k in alternative.lower() for k in PREFILTER_KEYWORDS), alternative
+
+
+def test_a_module_that_only_imports_an_auth_package_is_not_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed a module that cannot hold a call site")
+
+    monkeypatch.setattr("credlint.detectors.python_auth.ast.parse", refuse)
+    source = "import google.auth\nfrom google.auth import credentials\ncreds, _ = google.auth.default()\n"
+    assert list(iter_auth_sites(source)) == []
+    assert not MAY_AUTHENTICATE.search("if session.auth == expected: pass")

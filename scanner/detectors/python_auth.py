@@ -211,8 +211,10 @@ def is_auth_attribute(node: ast.Assign) -> bool:
 # Every alternative holds one of PREFILTER_KEYWORDS (any case), which lets the keyword prefilter of
 # history scans skip a file change that holds none of them (tests/test_python_auth.py checks it).
 PREFILTER_KEYWORDS = ("auth", "login", "pass")
+# `.auth` is wanted only as an assignment (`session.auth = user, pw`): a package named `auth` is imported in
+# every module of an auth library, and parsing each of them was most of such a repository's scan time.
 MAY_AUTHENTICATE = re.compile(
-    r"auth[ \t]*=[ \t]*\(|\.auth\b|BasicAuth|DigestAuth|NtlmAuth|\.login[ \t]*\(|add_password|\.pass_\("
+    r"auth[ \t]*=[ \t]*\(|\.auth[ \t]*=(?!=)|BasicAuth|DigestAuth|NtlmAuth|\.login[ \t]*\(|add_password|\.pass_\("
     r"|passw(?:or)?d[ \t]*=[ \t]*(?!True\b|False\b|None\b)[\"'A-Za-z_]"
 )
 MAX_PARSE_DEPTH_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
