@@ -65,16 +65,25 @@ def load_tables(files: Sequence[Path], parse: Callable[[Path], dict[str, Any]]) 
 
 def read_cache(target: Path, count: int) -> Tables | None:
     """The tables in the cache file, or None when it is missing, not ours, corrupt or of the wrong shape."""
-    with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
-        if not trusted(target.parent) or not trusted(target):
-            return None
-        data = target.read_bytes()
-        payload = data[len(MAGIC) + DIGEST_SIZE:]
-        if not data.startswith(MAGIC) or data[len(MAGIC):len(MAGIC) + DIGEST_SIZE] != hashlib.sha256(payload).digest():
-            return None
+    payload = read_blob(target, MAGIC)
+    if payload is None:
+        return None
+    with contextlib.suppress(EOFError, ValueError, TypeError):
         cached = marshal.loads(payload)
         if isinstance(cached, list) and len(cached) == count and all(isinstance(t, dict) for t in cached):
             return cached
+    return None
+
+
+def read_blob(target: Path, magic: bytes) -> bytes | None:
+    """The payload of a cache file written by store_blob, or None when it is missing, not ours or corrupt."""
+    with contextlib.suppress(OSError):
+        if not trusted(target.parent) or not trusted(target):
+            return None
+        data = target.read_bytes()
+        payload = data[len(magic) + DIGEST_SIZE:]
+        if data.startswith(magic) and data[len(magic):len(magic) + DIGEST_SIZE] == hashlib.sha256(payload).digest():
+            return payload
     return None
 
 
@@ -88,16 +97,20 @@ def trusted(path: Path) -> bool:
 
 
 def store(target: Path, data: list[Any]) -> None:
-    """Best effort: a read-only home or a full disk only costs the next run its speed."""
+    store_blob(target, MAGIC, marshal.dumps(data), "rules-*.marshal")
+
+
+def store_blob(target: Path, magic: bytes, payload: bytes, family: str) -> None:
+    """Best effort: a read-only home or a full disk only costs the next run its speed. Older files of the
+    same family (earlier rule files and versions) are removed."""
     with contextlib.suppress(OSError, ValueError):
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         import tempfile
 
-        payload = marshal.dumps(data)
-        fd, tmp = tempfile.mkstemp(prefix=".rules-", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".credlint-", dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(MAGIC + hashlib.sha256(payload).digest() + payload)
+            handle.write(magic + hashlib.sha256(payload).digest() + payload)
         os.replace(tmp, target)
-        for stale in target.parent.glob("rules-*.marshal"):  # caches of earlier rule files and versions
+        for stale in target.parent.glob(family):
             if stale != target:
                 stale.unlink(missing_ok=True)
