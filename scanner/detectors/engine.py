@@ -56,6 +56,12 @@ class Engine:
         cannot be known from the bytes (see bytes_tell; the fallback matcher folds case beyond ASCII)."""
         return self.matcher.byte_ends(data) if self.bytes_tell else None
 
+    def expect(self, volume: int) -> None:
+        """A scan is about to read this many bytes (detectors that prepare for large scans do it now)."""
+        for detector in self.detectors:
+            if isinstance(detector, RegexDetector):
+                detector.expect(volume)
+
     def hits(self, text: str) -> dict[str, list[int]]:
         return {self.keywords[i]: ends for i, ends in self.matcher.hits(text).items()}
 

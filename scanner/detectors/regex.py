@@ -6,9 +6,11 @@ whose keywords are absent costs nothing and a `(?i)(?:password|...)` rule reads 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Mapping, Sequence
 
+from credlint.detectors.regex_prefilter import Judgement, PrefilterRule, RegexPrefilter, load_or_build, made_before
 from credlint.detectors.rulebook import Rule
 from credlint.detectors.validators import VALIDATORS
 from credlint.model import Candidate, Chunk, Validation
@@ -24,6 +26,9 @@ MAX_SPAN = 1024
 MAX_SECRET = {"key": 20000, "token": 4096}
 DEFAULT_MAX_SECRET = MAX_SPAN
 Windows = list[tuple[int, int]] | None  # (start, end) spans of the text to search; None: all of it
+# Text seen before the regex prefilter (detectors/regex_prefilter.py) is worth compiling, about a second:
+# a commit hook never pays for it, a tree of a few hundred files does.
+PREFILTER_AFTER = 8 << 20
 
 
 def spans_lines(rule: Rule) -> bool:
@@ -38,17 +43,46 @@ class RegexDetector:
             for keyword in rule.keywords:
                 self.keyword_rules.setdefault(keyword, []).append(index)
         self.whole_text = [spans_lines(rule) for rule in self.rules]
+        self.prefilter: RegexPrefilter | None = made_before(self.prefilter_rules())
+        self.prefilter_tried = self.prefilter is not None
+        self.seen = 0
 
     def keywords(self) -> frozenset[str]:
         return frozenset(self.keyword_rules)
 
+    def prefilter_rules(self) -> list[PrefilterRule]:
+        return [PrefilterRule(i, rule.pattern, rule.examples) for i, rule in enumerate(self.rules)
+                if not self.whole_text[i]]
+
+    def expect(self, volume: int) -> None:
+        """A scan is about to read this many bytes: make the prefilter now if it will be wanted (before
+        worker processes fork, so that they inherit it)."""
+        if volume >= PREFILTER_AFTER:
+            self.ready_prefilter()
+
+    def ready_prefilter(self) -> None:
+        if not self.prefilter_tried:
+            self.prefilter_tried = True
+            self.prefilter = load_or_build(self.prefilter_rules())
+
+    def judge(self, text: str) -> Judgement | None:
+        self.seen += len(text)
+        if self.seen >= PREFILTER_AFTER:
+            self.ready_prefilter()
+        return self.prefilter.judge(text) if self.prefilter is not None else None
+
     def rule_windows(self, text: str, hits: Mapping[str, list[int]]) -> list[tuple[Rule, Windows]]:
         """Each triggered rule, in rulebook order, with the line windows to search."""
         triggered = sorted({i for keyword in hits for i in self.keyword_rules.get(keyword, ())})
+        judgement = self.judge(text) if triggered else None
         out: list[tuple[Rule, Windows]] = []
         for i in triggered:
             rule = self.rules[i]
             offsets = [o for k in rule.keywords for o in hits.get(k, ())]
+            if judgement is not None and judgement.ruled_out(i):
+                offsets = within(offsets, judgement.unjudged)  # only the lines it could not read are left
+                if not offsets:
+                    continue
             # No offsets means the matcher only knows *that* a keyword occurs (non-ASCII text).
             whole = self.whole_text[i] or not offsets
             out.append((rule, None if whole else line_windows(text, offsets)))
@@ -65,6 +99,17 @@ class RegexDetector:
                 if start < 0 or end <= start or end - start > longest:
                     continue
                 yield rule, make_candidate(rule, chunk, match, index)
+
+
+def within(offsets: list[int], spans: Sequence[tuple[int, int]]) -> list[int]:
+    """The keyword end offsets whose keyword lies in one of the sorted, disjoint (start, end) spans."""
+    starts = [start for start, _ in spans]
+    kept = []
+    for offset in offsets:
+        at = bisect.bisect_right(starts, offset - 1) - 1
+        if at >= 0 and offset - 1 < spans[at][1]:
+            kept.append(offset)
+    return kept
 
 
 def line_windows(text: str, offsets: list[int]) -> list[tuple[int, int]]:
