@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import FrameType
 
 
@@ -19,6 +17,7 @@ class TooSlowError(Exception):
 
 
 _armed = False  # whether a budget is running: SIGALRM outside one is ignored
+_installed = False  # whether _expire was installed in this process (fork keeps it)
 
 
 def _expire(signum: int, frame: FrameType | None) -> None:
@@ -30,20 +29,28 @@ def can_interrupt() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-@contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Raise TooSlowError inside the block once `seconds` have passed (0: no budget). The handler is
-    installed once per process: signal.signal costs more than scanning a small file."""
-    global _armed
-    if seconds <= 0 or not can_interrupt():
-        yield
-        return
-    if signal.getsignal(signal.SIGALRM) is not _expire:
-        signal.signal(signal.SIGALRM, _expire)
-    _armed = True
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        _armed = False
+class deadline:  # noqa: N801 - used as `with deadline(seconds):`, like a contextmanager function
+    """Raise TooSlowError inside the block once `seconds` have passed (0: no budget). A class, not a
+    generator, and the handler installed once per process: both cost more than scanning a small file
+    (100,000 files: 1.3 s of context-manager and signal-module overhead before)."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds if seconds > 0 and can_interrupt() else 0.0
+
+    def __enter__(self) -> None:
+        global _armed, _installed
+        if not self.seconds:
+            return
+        if not _installed:
+            signal.signal(signal.SIGALRM, _expire)
+            _installed = True
+        _armed = True
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        global _armed
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            _armed = False
