@@ -81,11 +81,14 @@ def iter_walk_files(top: Path, paths: Sequence[Path]) -> Iterator[str]:
         if not path.is_dir() or path.is_symlink():
             yield os.path.relpath(path, top)
             continue
-        # Absolute paths: relpath of a relative one asks the kernel for the working folder every time.
+        # Absolute paths: relpath of a relative one asks the kernel for the working folder every time; and
+        # relpath once per folder, not per file (100,000 files: 2 s of path arithmetic).
         for folder, dirs, files in os.walk(os.path.abspath(path), followlinks=False):
             dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS or not os.path.isdir(os.path.join(folder, d)))
+            relative = os.path.relpath(folder, top)
+            prefix = "" if relative == os.curdir else relative + os.sep
             for name in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
-                yield os.path.relpath(os.path.join(folder, name), top)
+                yield prefix + name
 
 
 def iter_tree(paths: Sequence[Path], workspace: Workspace, exclude: Sequence[str],
