@@ -118,19 +118,11 @@ def make_device(folder: Path) -> None:
     os.mknod(folder / "device", stat.S_IFCHR | 0o666, os.makedev(1, 3))
 
 
-def make_unreadable(folder: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root reads every file")
-    (folder / "unreadable").write_text(LINE)
-    (folder / "unreadable").chmod(0)
-
-
 SPECIAL_FILES: dict[str, tuple[Callable[[Path], None], str, str]] = {
     "symlink-loop": (make_loop, "loop", "symlink-loop"),
     "dangling-link": (make_dangling, "dangling", "broken-symlink"),
     "fifo": (make_fifo, "fifo", "not-a-file"),
     "device": (make_device, "device", "not-a-file"),
-    "unreadable": (make_unreadable, "unreadable", "unreadable"),
 }
 
 
@@ -142,6 +134,34 @@ def test_special_files_are_counted(runner: CliRunner, tmp_path: Path, case: str)
     code, report = scan(runner, str(tmp_path))
     assert code == 1 and [f["path"] for f in report["findings"]] == ["ok.txt"]
     assert skipped(report) == {name: reason}
+
+
+def without_file_access_override() -> None:
+    """For a scan run by root: drop the capabilities that let root read any file (CAP_DAC_OVERRIDE,
+    CAP_DAC_READ_SEARCH) from the child's bounding set, so that it meets permissions as a user does."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def test_an_unreadable_file_is_counted(tmp_path: Path) -> None:
+    (tmp_path / "unreadable").write_text(LINE)
+    (tmp_path / "unreadable").chmod(0)
+    (tmp_path / "ok.txt").write_text(LINE)
+    report = tmp_path / "report.json"
+    as_user = without_file_access_override if os.geteuid() == 0 else None
+    try:
+        done = subprocess.run([sys.executable, "-m", "credlint", "scan", str(tmp_path), "--format", "json", "--quiet",
+                               "-o", str(report)], capture_output=True, text=True, timeout=120, preexec_fn=as_user)
+    except subprocess.SubprocessError as exc:  # a container that forbids dropping capabilities
+        pytest.skip(f"cannot run the scan without root's file access: {exc}")
+    assert done.returncode == 1, done.stderr
+    result = json.loads(report.read_text())
+    assert [f["path"] for f in result["findings"]] == ["ok.txt"]
+    assert skipped(result) == {"unreadable": "unreadable"}
 
 
 def test_deep_nesting(runner: CliRunner, tmp_path: Path) -> None:
