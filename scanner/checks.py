@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from credlint.config import Config
 from credlint.detectors.rulebook import Rule, Rulebook, load_rulebook
-from credlint.errors import RuleFileError
+from credlint.errors import ConfigError, RuleFileError
 from credlint.pipeline import scan_text
 
 
@@ -49,3 +50,16 @@ def growth_failures(rule: Rule) -> list[str]:
     return [f"regex is superlinear: on {growth.attack} it takes {growth.small * 1000:.0f} ms at 2 KiB and "
             f"{growth.large * 1000:.0f} ms at 8 KiB (linear would be about 4 times); bound its repetitions "
             "(a{1,64} rather than a+) and avoid nested quantifiers"]
+
+
+def build_rulebook(config: Config) -> Rulebook:
+    """The built-in rules plus the configuration's rule files (checked), less what it disables."""
+    rulebook = load_rulebook()
+    if config.rules:
+        rulebook = Rulebook(rulebook.rules + verify_rule_files(config.rules))
+    known = {r.id for r in rulebook.rules}
+    for rule_id in config.enable + config.disable:
+        if rule_id not in known:
+            raise ConfigError(f"{config.source or 'flags'}: unknown rule id {rule_id!r} in enable/disable "
+                              f"(see `credlint rules`)")
+    return rulebook.select(config.enable, config.disable)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
+from credlint.checks import build_rulebook
 from credlint.cli.output import write_text
-from credlint.cli.support import build_rulebook, resolve_config
+from credlint.cli.support import resolve_config
 from credlint.errors import ConfigError
 from credlint.model import Finding, Skip
 from credlint.sources.tree import Workspace, locate

@@ -16,7 +16,6 @@ from credlint.cli.support import (
     FORMATS,
     SEVERITIES,
     Progress,
-    build_rulebook,
     one_line_summary,
     resolve_config,
     use_color,
@@ -122,6 +121,8 @@ def scan(paths: tuple[Path, ...], output_format: str, output: Path | None, min_s
         min_score=min_score, fail_on=Severity.parse(fail_on) if fail_on else None, exclude=exclude,
         rules=rule_files, explain=explain or None, baseline=baseline_file, include_ignored=include_ignored or None,
         max_file_size=max_file_size, file_timeout=file_timeout)
+    from credlint.checks import build_rulebook
+
     rulebook = build_rulebook(config)
     baseline = None
     if config.baseline:  # read before the scan: a bad file stops the run at once
@@ -278,6 +279,8 @@ def list_rules(ctx: click.Context, config_file: Path | None) -> None:
     if ctx.invoked_subcommand is not None:
         return
     config = resolve_config(config_file, locate([Path(".")]))
+    from credlint.checks import build_rulebook
+
     for rule in build_rulebook(config).rules:
         click.echo(f"{rule.id:<40} {rule.severity.label:<8} {rule.confidence.label:<6} {rule.title}")
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from credlint.config import Config, find_config_file, load_config
-from credlint.detectors.rulebook import Rulebook, load_rulebook
 from credlint.errors import ConfigError
 from credlint.model import ScanResult, Severity
 from credlint.reporters import REPORTERS
@@ -45,20 +44,6 @@ def resolve_config(config_file: Path | None, workspace: Workspace) -> Config:
     except ValueError:
         label = str(path)
     return replace(config, label=label)
-
-
-def build_rulebook(config: Config) -> Rulebook:
-    rulebook = load_rulebook()
-    if config.rules:
-        from credlint.checks import verify_rule_files
-
-        rulebook = Rulebook(rulebook.rules + verify_rule_files(config.rules))
-    known = {r.id for r in rulebook.rules}
-    for rule_id in config.enable + config.disable:
-        if rule_id not in known:
-            raise ConfigError(f"{config.source or 'flags'}: unknown rule id {rule_id!r} in enable/disable "
-                              f"(see `credlint rules`)")
-    return rulebook.select(config.enable, config.disable)
 
 
 class Progress:
