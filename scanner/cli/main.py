@@ -35,20 +35,24 @@ if TYPE_CHECKING:
 class CredlintGroup(click.Group):
     """Turns a CredlintError into one line on stderr and exit code 2, wherever the command is invoked from.
 
-    The maintenance commands (baseline, migrate, install-hook) are imported only when one is asked for:
-    every pre-commit run pays for what it imports.
+    The maintenance commands (baseline, migrate, install-hook) and the organisation audit are imported
+    only when one is asked for: every pre-commit run pays for what it imports.
     """
 
-    LAZY: ClassVar[dict[str, str]] = {"baseline": "baseline", "migrate": "migrate", "install-hook": "install_hook"}
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "baseline": ("commands", "baseline"), "migrate": ("commands", "migrate"),
+        "install-hook": ("commands", "install_hook"), "audit": ("org", "audit"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.LAZY])
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.LAZY:
-            from credlint.cli import commands
+            import importlib
 
-            command: click.Command = getattr(commands, self.LAZY[name])
+            module, attribute = self.LAZY[name]
+            command: click.Command = getattr(importlib.import_module(f"credlint.cli.{module}"), attribute)
             return command
         return super().get_command(ctx, name)
 
