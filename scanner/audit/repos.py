@@ -67,8 +67,10 @@ def read_repo_list(path: Path) -> list[RepoSpec]:
 
 
 def spec_of(entry: str, base: Path) -> RepoSpec:
-    if "://" in entry or re.match(r"^[\w.-]+@[\w.-]+:", entry):  # a URL, or scp-like git@host:org/repo
+    if "://" in entry:
         return RepoSpec(without_userinfo(entry), entry)
+    if re.match(r"^[\w.-]+@[\w.-]+:", entry):  # scp-like git@host:org/repo: a user name, never a password
+        return RepoSpec(entry, entry)
     local = Path(entry).expanduser()
     return RepoSpec(entry, str(local if local.is_absolute() else (base / local).resolve()))
 

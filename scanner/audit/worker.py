@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -31,6 +32,7 @@ from credlint.model import Finding
 
 GIT_TIMEOUT = 3600.0  # the audit's own per-repository limit is the one that matters; this only ends a hang
 STATUS_SCANNED, STATUS_UNCHANGED, STATUS_FAILED = "scanned", "unchanged", "failed"
+RACY_PREFIX = re.compile(r"^fatal: (?:remote error: |git )?upload-pack: ")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -88,8 +90,14 @@ def git(args: Sequence[str], spec: RepoSpec, cwd: Path | None = None) -> str:
         raise AuditFailureError(f"git {args[0]}: {exc}") from exc
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise AuditFailureError(f"git {args[0]} failed: {lines[-1] if lines else f'exit {done.returncode}'}")
+        raise AuditFailureError(f"git {args[0]} failed: {stable(lines[-1]) if lines else f'exit {done.returncode}'}")
     return done.stdout.decode("utf-8", "replace")
+
+
+def stable(message: str) -> str:
+    """git names the same refusal of the other side two ways, depending on which process reports it
+    first; the combined report must not depend on that race."""
+    return RACY_PREFIX.sub("fatal: upload-pack: ", message)
 
 
 def update_mirror(spec: RepoSpec, mirror: Path) -> None:
@@ -101,7 +109,9 @@ def update_mirror(spec: RepoSpec, mirror: Path) -> None:
     partial = mirror.with_name(mirror.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     shutil.rmtree(mirror, ignore_errors=True)
-    git(["clone", "--mirror", "--quiet", "--", spec.url, str(partial)], spec)
+    # --no-local: a local path is cloned as a remote one is, every object sent and checked (a copy by hard
+    # links would take a repository with missing objects for a whole one, and share its files).
+    git(["clone", "--mirror", "--no-local", "--quiet", "--", spec.url, str(partial)], spec)
     partial.rename(mirror)
 
 
@@ -181,6 +191,14 @@ def finding_summary(finding: Finding, key: str, removed: dict[str, str], provide
     }
 
 
+def named_as_listed(message: str, task: AuditTask) -> str:
+    """A message about the mirror, with the repository named as the list names it."""
+    mirror = str(Path(task.cache) / f"{task.spec.slug}.git")
+    for spelling in (mirror + ".partial", mirror):
+        message = message.replace(spelling, task.spec.name)
+    return message
+
+
 def main() -> None:
     try:
         task = AuditTask.from_json(sys.stdin.read())
@@ -190,9 +208,9 @@ def main() -> None:
     try:
         outcome = run_task(task)
     except CredlintError as exc:
-        outcome = {"status": STATUS_FAILED, "reason": str(exc)}
+        outcome = {"status": STATUS_FAILED, "reason": named_as_listed(str(exc), task)}
     except (OSError, RecursionError, MemoryError) as exc:  # never a traceback in place of an outcome
-        outcome = {"status": STATUS_FAILED, "reason": f"{type(exc).__name__}: {exc}"}
+        outcome = {"status": STATUS_FAILED, "reason": named_as_listed(f"{type(exc).__name__}: {exc}", task)}
     sys.stdout.write(json.dumps(outcome, ensure_ascii=False))
 
 
