@@ -3,6 +3,7 @@
     python -m bench.run --tree click=/path/click --tree pytest=/path/pytest --tree sympy=/path/sympy \
         --peers /path/to/peers-venv --synthetic-mb 200 --runs 3
     python -m bench.run --history click=/path/click-clone --history pytest=/path/pytest-clone --runs 3
+    python -m bench.run --audit repos.txt       # credlint audit: repositories per minute (bench/audit.py)
 
 Each tool runs `--runs` times per input; the median wall time (start-up included) and the largest peak
 RSS are reported. Peak RSS comes from wait4() and is the largest single process of the run.
@@ -170,8 +171,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--history", action="append", default=[],
                         help="NAME=PATH of a git clone: time history scans (credlint --history, betterleaks git, "
                              "kingfisher, and git log -p itself as the floor)")
+    parser.add_argument("--audit", type=Path, metavar="LIST",
+                        help="only time `credlint audit LIST` on the pool (1, 2 jobs) and a Dask LocalCluster")
     args = parser.parse_args(argv)
     compile_python(args.peers)
+    if args.audit:
+        from bench.audit import audit_report, measure_audit
+
+        print(audit_report(measure_audit(args.audit)))
+        return
     results = [measure(tool, command, Path(spec.partition("=")[2]), args.runs, args.timeout,
                        f"{spec.partition('=')[0]} history")
                for spec in args.history for tool, command in history_commands(args.peers).items()]

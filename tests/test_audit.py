@@ -109,6 +109,7 @@ def pool_run(org: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
     return work, done
 
 
+@pytest.mark.slow  # 20 repositories, each audited in its own process
 def test_the_pool_audits_every_repository_and_records_the_broken_one(pool_run: tuple[Path, Any]) -> None:
     work, done = pool_run
     assert done.returncode == 1, done.stderr  # findings at or above the default threshold
@@ -124,6 +125,7 @@ def test_the_pool_audits_every_repository_and_records_the_broken_one(pool_run: t
     assert "credlint audit: 20/20 repositories" in done.stderr
 
 
+@pytest.mark.slow  # 20 repositories, each audited in its own process
 def test_a_shared_secret_is_one_entry_with_every_place(pool_run: tuple[Path, Any]) -> None:
     report = combined(pool_run[0] / "out")
     [shared] = [s for s in report["secrets"] if "service-00" in s["repositories"]]
@@ -142,6 +144,7 @@ def test_a_shared_secret_is_one_entry_with_every_place(pool_run: tuple[Path, Any
     assert report["totals"]["reused_across_repositories"] == 2
 
 
+@pytest.mark.slow  # 20 repositories, each audited in its own process
 def test_reports_are_named_as_the_list_names_them_and_never_hold_a_secret(pool_run: tuple[Path, Any]) -> None:
     work, _ = pool_run
     output = work / "out"
@@ -155,6 +158,7 @@ def test_reports_are_named_as_the_list_names_them_and_never_hold_a_secret(pool_r
     assert sarif["runs"][0]["results"]
 
 
+@pytest.mark.slow  # 20 repositories, each audited in its own process
 def test_the_dask_local_cluster_gives_the_same_combined_report(org: Path, pool_run: tuple[Path, Any],
                                                                  tmp_path: Path) -> None:
     pytest.importorskip("dask.distributed")
@@ -163,6 +167,7 @@ def test_the_dask_local_cluster_gives_the_same_combined_report(org: Path, pool_r
     assert (tmp_path / "out" / "audit.json").read_bytes() == (pool_run[0] / "out" / "audit.json").read_bytes()
 
 
+@pytest.mark.slow  # 20 repositories, each audited in its own process
 def test_a_second_run_scans_nothing_new(org: Path, tmp_path: Path) -> None:
     first = audit(str(org), "--output-dir", "out", "--cache", "cache", cwd=tmp_path)
     states = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").glob("repositories/*.state.json")}
@@ -179,6 +184,7 @@ def test_a_second_run_scans_nothing_new(org: Path, tmp_path: Path) -> None:
     git(repo, "reset", "-q", "--hard", "HEAD~1")
 
 
+@pytest.mark.slow  # 20 repositories, each audited in its own process
 def test_an_audit_killed_midway_completes_when_run_again(org: Path, pool_run: tuple[Path, Any],
                                                          tmp_path: Path) -> None:
     env = {**os.environ, **GIT_ENV, "HOME": str(tmp_path), "CREDLINT_NO_CACHE": "1"}
@@ -198,6 +204,7 @@ def test_an_audit_killed_midway_completes_when_run_again(org: Path, pool_run: tu
     assert (tmp_path / "out" / "audit.json").read_bytes() == (pool_run[0] / "out" / "audit.json").read_bytes()
 
 
+@pytest.mark.slow  # 20 repositories, each audited in its own process
 def test_a_repository_over_its_time_is_recorded_and_nothing_scanned_is_exit_2(org: Path, tmp_path: Path) -> None:
     listing = tmp_path / "one.txt"
     listing.write_text(f"{org.parent / 'service-00'}\n")
@@ -313,6 +320,7 @@ def browser_or_skip() -> str:
     return found
 
 
+@pytest.mark.slow  # 20 repositories, each audited in its own process
 def test_the_html_report_loads_without_errors_and_its_tables_sort(pool_run: tuple[Path, Any], tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
