@@ -185,8 +185,21 @@ def test_a_second_run_scans_nothing_new(org: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # 20 repositories, each audited in its own process
-def test_an_audit_killed_midway_completes_when_run_again(org: Path, pool_run: tuple[Path, Any],
-                                                         tmp_path: Path) -> None:
+def processes_in(folder: Path) -> list[int]:
+    """Processes whose working folder is this one (the audit's workers run there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")) == folder:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_an_audit_killed_midway_completes_when_run_again(org: Path, pool_run: tuple[Path, Any], tmp_path: Path,
+                                                         how: signal.Signals) -> None:
     env = {**os.environ, **GIT_ENV, "HOME": str(tmp_path), "CREDLINT_NO_CACHE": "1"}
     process = subprocess.Popen([sys.executable, "-m", "credlint", "audit", str(org), "--output-dir", "out",
                                 "--cache", "cache", "--jobs", "1", "-q"], cwd=tmp_path, env=env,
@@ -195,8 +208,11 @@ def test_an_audit_killed_midway_completes_when_run_again(org: Path, pool_run: tu
     deadline = time.monotonic() + 120
     while len(list(states.glob("*.state.json"))) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    process.send_signal(how)
+    assert process.wait() == (143 if how == signal.SIGTERM else -signal.SIGKILL)
+    if how == signal.SIGTERM:  # it stops its workers; a SIGKILLed audit cannot, and its orphans just finish
+        time.sleep(0.5)
+        assert processes_in(tmp_path) == []
     finished = len(list(states.glob("*.state.json")))
     assert 3 <= finished < 19 and not (tmp_path / "out" / "audit.json").exists()
     again = audit(str(org), "--output-dir", "out", "--cache", "cache", cwd=tmp_path)

@@ -19,7 +19,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
@@ -75,7 +75,7 @@ def run_local(tasks: Sequence[AuditTask], jobs: int, timeout: float) -> Iterator
         futures = {pool.submit(execute, task, timeout): task for task in tasks}
         try:
             for future in as_completed(futures):
-                yield futures[future], future.result()
+                yield futures[future], outcome_of(future.result)
         except BaseException:
             for future in futures:
                 future.cancel()
@@ -105,4 +105,12 @@ def run_dask(tasks: Sequence[AuditTask], address: str, jobs: int, timeout: float
         futures = client.map(execute, list(tasks), [timeout] * len(tasks), pure=False)
         task_of = {future.key: task for future, task in zip(futures, tasks, strict=True)}
         for future in distributed.as_completed(futures):
-            yield task_of[future.key], future.result()
+            yield task_of[future.key], outcome_of(future.result)
+
+
+def outcome_of(result: Callable[[], Outcome]) -> Outcome:
+    """A task's outcome; a task the engine lost (a worker died, a cluster went away) is a failed one."""
+    try:
+        return result()
+    except Exception as exc:  # whatever the engine raised, the audit goes on
+        return {"status": STATUS_FAILED, "reason": f"the engine lost the task: {type(exc).__name__}: {exc}"}

@@ -37,6 +37,7 @@ class AuditOptions:
     dask: str = ""  # "", "local", or a scheduler address
     timeout: float = 0.0  # per repository, seconds; 0: none
     config_text: str = ""
+    config_base: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,9 @@ def run_audit(specs: Sequence[RepoSpec], options: AuditOptions, progress: Progre
     now = time.time()
     states = {spec.name: read_state(folder / f"{spec.slug}.state.json") for spec in specs}
     tasks = [AuditTask(spec, str(options.cache / "mirrors"), key, str(states[spec.name].get("digest", "")),
-                       options.config_text, now) for spec in specs]
+                       options.config_text, options.config_base, now) for spec in specs]
+    # Largest first: a large history started last keeps one worker busy while the others idle.
+    tasks.sort(key=lambda task: -expected_cost(task.spec, options.cache))
     records: dict[str, dict[str, Any]] = {}
     counts = {STATUS_SCANNED: 0, STATUS_UNCHANGED: 0, STATUS_FAILED: 0}
     findings = 0
@@ -97,6 +100,18 @@ def settle(spec: RepoSpec, outcome: Outcome, state: dict[str, Any], folder: Path
     # Last: a state file names results that are all on disk.
     write_json(folder / f"{spec.slug}.state.json", {"digest": outcome["digest"], "record": record})
     return record
+
+
+def expected_cost(spec: RepoSpec, cache: Path) -> int:
+    """Bytes of the repository's packs: of its mirror when there is one, of a local repository otherwise
+    (the order of the work only, never its result)."""
+    for folder in (cache / "mirrors" / f"{spec.slug}.git" / "objects", Path(spec.url) / ".git" / "objects",
+                   Path(spec.url) / "objects"):
+        try:
+            return sum(entry.stat().st_size for entry in os.scandir(folder / "pack"))
+        except OSError:
+            continue
+    return 0
 
 
 def read_state(path: Path) -> dict[str, Any]:

@@ -43,6 +43,7 @@ class AuditTask:
     #           test a guess against a report without it
     previous_digest: str = ""  # the refs digest of this repository's last result, "" for none
     config_text: str = ""  # the audit's configuration file, as TOML text ("" for the defaults)
+    config_base: str = ""  # the folder its relative paths (rule files) are relative to
     now: float = 0.0  # one clock for every repository of an audit
 
     def as_json(self) -> str:
@@ -135,7 +136,7 @@ def scan_mirror(task: AuditTask, mirror: Path, digest: str) -> dict[str, Any]:
     from credlint.sources.history.revisions import all_refs
     from credlint.sources.history.source import HistorySource
 
-    config = audit_config(task.config_text, mirror)
+    config = audit_config(task.config_text, Path(task.config_base or "."))
     rulebook = build_rulebook(config)
     source = HistorySource(mirror, all_refs(), config.rotate_after_days, now=task.now or time.time())
     result = run_scan(source, rulebook, config)
@@ -153,12 +154,12 @@ def scan_mirror(task: AuditTask, mirror: Path, digest: str) -> dict[str, Any]:
     }
 
 
-def audit_config(config_text: str, mirror: Path) -> Any:
+def audit_config(config_text: str, base: Path) -> Any:
     from credlint.config import Config, load_config_text
 
     if not config_text:
         return Config()
-    return load_config_text(config_text, "credlint.toml", "the audit's --config", mirror)
+    return load_config_text(config_text, "credlint.toml", "the audit's --config", base)
 
 
 def rulebook_tags(rules: Sequence[Any]) -> dict[str, str]:

@@ -49,7 +49,8 @@ def audit(repos: Path | None, github_org: str | None, gitlab_group: str | None, 
         if config_file else Config()
     options = AuditOptions(cache=cache or default_cache(), output_dir=output_dir,
                            jobs=jobs or os.cpu_count() or 1, dask=dask_address or "", timeout=timeout,
-                           config_text=config_text)
+                           config_text=config_text,
+                           config_base=str(config_file.parent.resolve()) if config_file else "")
     done = run_audit(specs, options, None if quiet else show_progress)
     if html_file is not None:
         from credlint.audit.html import render_html
