@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+import string
 
 import pytest
 
@@ -52,6 +53,29 @@ from tests.fakes import pypi_token
 ])
 def test_is_placeholder(value: str, expected: bool) -> None:
     assert is_placeholder(value) is expected
+
+
+@pytest.mark.parametrize("value", [
+    "TODO", "todo: fill in", "tbd", "TBD-later", "fake_token_for_tests", "sk_test_fake", "dummy-secret",
+    "dummySecret", "myFakeToken", "fake123", "lorem ipsum dolor", "LoremIpsum", "xxxx-xxxx-xxxx", "REPLACE_ME",
+    "replace-with-your-key", "placeholder", "your_api_key", "MyApiKey", "not-a-real-secret", "example.token",
+])
+def test_placeholder_words_are_found_as_words(value: str) -> None:
+    assert is_placeholder(value), value
+
+
+@pytest.mark.parametrize("value", ["k3TbdQz8LmR2vX9p", "Ax7fakeQ2mZ9", "q9DummyxR2", "u2lorem7Qz", "Zq7xxxxR8pLm",
+                                   "b8TODOz2", "mFakezQ81"])
+def test_placeholder_words_inside_random_text_are_chance(value: str) -> None:
+    assert not is_placeholder(value), value
+
+
+def test_random_tokens_are_never_taken_for_placeholders() -> None:
+    # The issue measured 0.1-0.5 % of valid random tokens dropped for a `tbd` or `fake` in their random part.
+    alphabet = string.ascii_letters + string.digits
+    rng = random.Random(42)
+    tokens = ["sk_live_" + "".join(rng.choice(alphabet) for _ in range(24)) for _ in range(20_000)]
+    assert [t for t in tokens if is_placeholder(t)] == []
 
 
 @pytest.mark.parametrize(("value", "expected"), [
