@@ -55,9 +55,10 @@ def audit_report(results: list[AuditMeasurement]) -> str:
               for r in results]
     single = next(r for r in results if r.engine == "pool, 1 job")
     seconds_per_repository = single.wall_s / max(1, single.repositories)
-    lines.append(f"\none worker: {seconds_per_repository:.1f} s a repository of this mix")
+    lines.append(f"\none worker: {seconds_per_repository:.1f} s a repository of this mix (linear in workers: an "
+                 "upper bound on the gain, see docs/benchmarks.md)")
     for total in (1_000, 10_000):
         for workers in (2, 16, 64):
             hours = total * seconds_per_repository / workers / 3600
-            lines.append(f"{total:>6} repositories, {workers:>2} workers (one core each): {hours:6.1f} h")
+            lines.append(f"{total:>6} repositories, {workers:>2} workers: {hours:6.1f} h")
     return "\n".join(lines)
