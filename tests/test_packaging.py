@@ -94,3 +94,15 @@ def test_the_sdist_installs_and_its_tests_pass(tmp_path: Path) -> None:
 def test_repository_passes_its_own_scan(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["scan", str(REPO_ROOT)])
     assert result.exit_code == 0, result.output
+
+
+def test_every_package_folder_is_listed_for_the_build() -> None:
+    """A new subpackage missing from [tool.setuptools] packages installs without its modules."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    listed = set(tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {"credlint" + "".join(f".{part}" for part in init.parent.relative_to(REPO_ROOT / "scanner").parts)
+               for init in (REPO_ROOT / "scanner").rglob("__init__.py")}
+    assert folders <= listed, sorted(folders - listed)
