@@ -38,7 +38,10 @@ def test_same_matches_with_and_without_the_lookahead(rule: Rule) -> None:
     (r"\b(?:a|b|c|d|e)x", r"(?=[abcde])\b(?:a|b|c|d|e)x"),
     (r"(?:a|b|c|d|e)?x", r"(?=[abcdex])(?:a|b|c|d|e)?x"),  # optional: a match may start with x too
     (r"[^a]bcdefg", r"[^a]bcdefg"),  # a negated class: unknown, left alone
-    (r"(?i:a|b|c|d|e)x", r"(?i:a|b|c|d|e)x"),  # a scoped flag: left alone
+    (r"(?i:a|b|c|d|e)x", r"(?i:a|b|c|d|e)x"),  # a scoped IGNORECASE: left alone ((?i:k) matches the Kelvin sign)
+    (r"(?i)(?:(?<![a-z])|(?-i:(?<=[a-z])(?=T)))token|secret|api|key|credential",
+     r"(?i)(?=[ackst])(?:(?<![a-z])|(?-i:(?<=[a-z])(?=T)))token|secret|api|key|credential"),  # (?-i:…) understood
+    (r"(?s:a|b|c|d|e)x", r"(?s:a|b|c|d|e)x"),  # any other scoped flag: left alone
     (r"(?:a|b|c|d|e|)", r"(?:a|b|c|d|e|)"),  # can match the empty string
 ])
 def test_what_gets_a_lookahead(pattern: str, expected: str) -> None:

@@ -75,13 +75,22 @@ def item_first(op: Any, arg: Any) -> tuple[set[str], bool] | None:
     if op is c.BRANCH:
         return union([sequence_first(list(branch)) for branch in arg[1]])
     if op is c.SUBPATTERN:
-        _group, add_flags, del_flags, body = arg
-        return sequence_first(list(body)) if not add_flags and not del_flags else None
+        return subpattern_first(arg)
     if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
         low, _high, body = arg
         inner = sequence_first(list(body))
         return None if inner is None else (inner[0], inner[1] or low == 0)
     return None
+
+
+def subpattern_first(arg: Any) -> tuple[set[str], bool] | None:
+    """A group's first characters. `(?-i:T)` is understood (it starts with what it spells: a superset
+    under the pattern's own IGNORECASE); other scoped flags are not: `(?i:k)` also starts with the Kelvin
+    sign, which no swapped case names."""
+    _group, add_flags, del_flags, body = arg
+    if add_flags or del_flags & ~re.IGNORECASE:
+        return None
+    return sequence_first(list(body))
 
 
 def union(parts: list[tuple[set[str], bool] | None]) -> tuple[set[str], bool] | None:
