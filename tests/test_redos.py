@@ -41,22 +41,28 @@ def test_the_check_catches_a_quadratic_regex() -> None:
     assert superlinear(growth, 2 << 10, 8 << 10), growth
 
 
-def test_a_superlinear_user_rule_is_refused_at_load(runner: CliRunner, tmp_path: Path) -> None:
-    rules = tmp_path / "slow.toml"
-    rules.write_text('''[[rules]]
-id = "slow-password"
+def write_rule(path: Path, rule_id: str, regex: str, example: str) -> Path:
+    """A user rule file of one password rule keyed on `passwd`, complete enough to pass every other check."""
+    path.write_text(f"""[[rules]]
+id = "{rule_id}"
 title = "Password"
 description = "A password."
 kind = "password"
 severity = "high"
 confidence = "medium"
 keywords = ["passwd"]
-regex = '[a-z0-9_ ]*passwd = (\\w{4,});'
+regex = '{regex}'
 remediation = "Rotate it."
 references = ["https://example.org"]
-examples = ["passwd = hunter2Tq9x;"]
+examples = ["{example}"]
 negative_examples = ["passwd = ;"]
-''')
+""")
+    return path
+
+
+def test_a_superlinear_user_rule_is_refused_at_load(runner: CliRunner, tmp_path: Path) -> None:
+    rules = write_rule(tmp_path / "slow.toml", "slow-password", r"[a-z0-9_ ]*passwd = (\w{4,});",
+                       "passwd = hunter2Tq9x;")
     (tmp_path / "a.txt").write_text("hello\n")
     result = runner.invoke(cli, ["scan", str(tmp_path / "a.txt"), "--rules", str(rules)])
     assert result.exit_code == 2
@@ -70,21 +76,7 @@ def test_a_file_over_its_time_budget_is_counted_too_slow_and_the_scan_goes_on(tm
     from credlint.detectors.rulebook import Rulebook
     from tests.helpers import scan_tree
 
-    slow = tmp_path / "slow.toml"
-    slow.write_text('''[[rules]]
-id = "exponential"
-title = "Exponential"
-description = "Backtracks without end on a long run of letters."
-kind = "password"
-severity = "high"
-confidence = "low"
-keywords = ["passwd"]
-regex = 'passwd = ((?:[a-z]+)+);'
-remediation = "None."
-references = ["https://example.org"]
-examples = ["passwd = abc;"]
-negative_examples = ["passwd = ;"]
-''')
+    slow = write_rule(tmp_path / "slow.toml", "exponential", "passwd = ((?:[a-z]+)+);", "passwd = abc;")
     rulebook = Rulebook(load_rulebook().rules + load_rulebook([slow], builtin=False).rules)
     tree = tmp_path / "tree"
     tree.mkdir()
