@@ -12,9 +12,10 @@ from collections import Counter
 from typing import Any
 
 from credlint import __version__
+from credlint.model import Severity
 
 SCHEMA_VERSION = 1
-SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
+SEVERITY_RANK = {severity.label: int(severity) for severity in Severity}  # labels as the reports write them
 LIVE_ACTION = "Still at HEAD: revoke it at its issuer and rotate it, then remove it and read it at run time."
 HISTORY_ACTION = "Gone from HEAD but still in history: revoke and rotate it (anyone with a clone has it)."
 REUSE_WARNING = ("The same value is in {n} repositories: one leak exposes every service using it. Allocate "

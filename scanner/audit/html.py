@@ -13,7 +13,8 @@ from collections import Counter
 from datetime import datetime, timezone
 from typing import Any
 
-SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
+from credlint.audit.combined import SEVERITY_RANK
+
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1f24;background:#fff}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}
@@ -123,7 +124,7 @@ def timeline(secrets: list[dict[str, Any]]) -> str:
     width, height, gap = 28, 120, 6
     bars = []
     for i, name in enumerate(months):
-        x = i * (2 * width // 2 + gap) + 30
+        x = i * (width + gap) + 30
         for offset, count, colour, label in ((0, introduced[name], "#cf222e", "introduced"),
                                              (width // 2, removed[name], "#1a7f37", "removed")):
             bar = round(count / peak * height)

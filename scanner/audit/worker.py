@@ -145,10 +145,11 @@ def scan_mirror(task: AuditTask, mirror: Path, digest: str) -> dict[str, Any]:
     options = RenderOptions(tool_version=__version__, rules=rulebook.rules)
     removed = commit_dates(mirror, {f.provenance.removed_in for f in result.findings
                                     if f.provenance is not None and f.provenance.removed_in})
+    providers = rulebook_tags(rulebook.rules)
     return {
         "status": STATUS_SCANNED, "digest": digest, "commits": result.commits_scanned,
         "warnings": list(result.warnings), "skipped": len(result.skipped),
-        "findings": [finding_summary(f, task.key, removed, rulebook_tags(rulebook.rules)) for f in result.findings],
+        "findings": [finding_summary(f, task.key, removed, providers) for f in result.findings],
         "json": renderer("json")(result, options), "sarif": renderer("sarif")(result, options),
         "fail_on": config.fail_on.label,
     }
