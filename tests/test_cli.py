@@ -114,6 +114,17 @@ def test_rules_command_lists_every_rule(runner: CliRunner) -> None:
     assert len(result.output.splitlines()) >= 120
 
 
+def test_rules_families_names_each_provider_once_and_counts_them(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["rules", "--families"])
+    assert result.exit_code == 0
+    *rows, total = result.output.splitlines()
+    families = {row.split()[0]: row.split()[1:] for row in rows}
+    assert len(families) == len(rows)
+    assert "github-pat-classic" in families["github"] and "stripe-secret-key" in families["stripe"]
+    assert not {"generic", "http", "advisory", "pem", "jwt"} & set(families), "shapes are not providers"
+    assert total.startswith(f"{len(rows)} provider families, {sum(map(len, families.values()))} provider-specific")
+
+
 def test_version(runner: CliRunner) -> None:
     from credlint import __version__
 

@@ -29,6 +29,9 @@ from credlint.sources.tree import Workspace, locate
 from credlint.text import terminal_safe
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from credlint.detectors.rulebook import Rule
     from credlint.sources.history.revisions import Revisions
 
 
@@ -277,16 +280,32 @@ def emit(result: ScanResult, options: RenderOptions, output_format: str, output:
 
 @cli.group(name="rules", invoke_without_command=True)
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Configuration file.")
+@click.option("--families", is_flag=True, help="List the provider families: each with its rules, then the count.")
 @click.pass_context
-def list_rules(ctx: click.Context, config_file: Path | None) -> None:
+def list_rules(ctx: click.Context, config_file: Path | None, families: bool) -> None:
     """List the rules: id, severity, confidence, title (`rules import` converts a gitleaks configuration)."""
     if ctx.invoked_subcommand is not None:
         return
     config = resolve_config(config_file, locate([Path(".")]))
     from credlint.checks import build_rulebook
 
-    for rule in build_rulebook(config).rules:
+    rules = build_rulebook(config).rules
+    if families:
+        echo_families(rules)
+        return
+    for rule in rules:
         click.echo(f"{rule.id:<40} {rule.severity.label:<8} {rule.confidence.label:<6} {rule.title}")
+
+
+def echo_families(rules: Sequence[Rule]) -> None:
+    by_family: dict[str, list[str]] = {}
+    for rule in rules:
+        if rule.family:
+            by_family.setdefault(rule.family, []).append(rule.id)
+    for family in sorted(by_family):
+        click.echo(f"{family:<24} {' '.join(by_family[family])}")
+    provider_rules = sum(len(ids) for ids in by_family.values())
+    click.echo(f"{len(by_family)} provider families, {provider_rules} provider-specific rules of {len(rules)}")
 
 
 @list_rules.command(name="import")

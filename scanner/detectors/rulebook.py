@@ -32,6 +32,12 @@ KINDS = frozenset({"token", "key", "password", "connection-string", "basic-auth"
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+FAMILY_KINDS = frozenset({"token", "key", "connection-string"})
+# First tags that say what a rule looks at rather than whose credential it is.
+NOT_A_PROVIDER = frozenset({"generic", "http", "hygiene", "jwt", "pem", "database", "advisory", "shell", "python",
+                            "netrc", "mail"})
+
+
 @dataclass(frozen=True, slots=True)
 class RuleAllow:
     """Regexes on the secret, the whole match or the line; any hit drops the candidate."""
@@ -65,6 +71,14 @@ class Rule:
     plugin: str = ""  # a detect-secrets plugin class name, for kind = "detect-secrets"
     analyzer: str = ""  # a built-in parser that finds this rule's candidates instead of a regex
     example_path: str = "snippet.txt"  # the path examples are scanned under (for rules limited by `paths`)
+
+    @property
+    def family(self) -> str:
+        """The provider whose credential format this rule knows ('' for rules that know a shape, not a provider:
+        passwords, call sites, generic keys, PEM, JWT). The first tag names it."""
+        if self.kind not in FAMILY_KINDS or not self.tags or self.tags[0] in NOT_A_PROVIDER:
+            return ""
+        return self.tags[0]
 
     @property
     def detector(self) -> str:
