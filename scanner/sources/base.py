@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from credlint.globs import matches_any
+from credlint.keystore import key_store_kind, key_store_text
 from credlint.model import Chunk, FileResult, Finding, Skip
 from credlint.text import decode, decode_marked, only_cr_to_lf
 
@@ -40,6 +41,9 @@ class ReadLimits:
         skip = self.too_large(path, len(data))
         if skip is not None:
             return skip
+        kind = key_store_kind(data)
+        if kind:  # binary, but a file of private keys: the rules read what it is, not its bytes
+            return Chunk(path, key_store_text(kind, data), whole, key, origin)
         text = decode_marked(data)
         if text is None:
             if b"\0" in data[:SNIFF_BYTES]:

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from credlint.errors import ScanIncompleteError
+from credlint.keystore import KEY_STORE_SUFFIXES, key_store_kind, key_store_text
 from credlint.model import Chunk, Skip
 from credlint.sources.base import KeywordEnds
-from credlint.sources.git import GIT, BlobSizer, diff_limit, last_line, run_git
+from credlint.sources.git import GIT, BlobSizer, diff_limit, last_line, read_blobs, run_git
 from credlint.sources.history.patches import (
     COMMIT_MARK,
     LINE_MARK,
@@ -300,9 +301,25 @@ class HistoryReader:
             return None
         return sections_with_added(patch, sections, ends + key_body_ends(patch))
 
+    def key_store_diff(self, diff: FileDiff) -> FileDiff | None:
+        """A binary change that adds a key store, as a one-line text change naming it (scanner/keystore.py).
+        Only files named as key stores are read: a history's other binaries (images, archives) stay unread."""
+        if not diff.new_blob.strip("0") or not diff.new_path.lower().endswith(KEY_STORE_SUFFIXES):
+            return None
+        data = read_blobs(self.repo, [diff.new_blob], self.max_size).get(diff.new_blob)
+        kind = key_store_kind(data) if isinstance(data, bytes) else ""
+        if not kind or not isinstance(data, bytes):
+            return None
+        line = key_store_text(kind, data).rstrip("\n").encode("ascii")
+        return replace(diff, body=b"@@ -0,0 +1 @@\n+" + line, columns=1, binary=False)
+
     def changes_of(self, commit: CommitInfo, diff: FileDiff) -> Iterator[CommitChange | Skip]:
         path = diff.new_path or diff.old_path
         if diff.binary:
+            store = self.key_store_diff(diff)
+            if store is not None:
+                yield from self.changes_of(commit, store)
+                return
             size = self.sizer.size(diff.new_blob) if diff.new_blob.strip("0") else None
             too_large = size is not None and size > self.max_size
             yield Skip(display_path(path), "too-large" if too_large else "binary",
