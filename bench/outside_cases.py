@@ -1,0 +1,249 @@
+"""Test cases from other scanners' own rule test data, read from their checkouts (bench/outside.py).
+
+Kingfisher: every rule's `examples` (positive) and `negative_examples` (negative).
+TruffleHog: table entries of `*_test.go` files, `input:` a string literal and `want:` a `[]string{...}` (positive
+when it lists anything, negative when empty) or `nil` (negative); and the `validPattern` (positive) and
+`invalidPattern` (negative) constants. An input built at run time (fmt.Sprintf, `+`, any other expression) is
+counted as skipped; an entry whose `want` is not a `[]string` or `nil` tests something else and is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Case:
+    source: str
+    family: str
+    positive: bool
+    text: str
+    origin: str  # a rule id or file:line, never the value
+
+
+@dataclass
+class Harvest:
+    cases: list[Case] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)  # reason -> count
+    ignored: int = 0  # entries that are not pattern tests
+
+
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in: 4x faster
+
+
+# ---- Kingfisher ----------------------------------------------------------------------------------------------
+
+def kingfisher_family(rule_id: str) -> str:
+    """`kingfisher.airtable.1` -> `airtable`; `kingfisher.azure.devops.1` -> `azure`."""
+    parts = rule_id.split(".")
+    return parts[1] if len(parts) > 2 else rule_id
+
+
+def kingfisher_rules(path: Path) -> list[dict[str, object]]:
+    loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+    rules = loaded.get("rules") if isinstance(loaded, dict) else None
+    return [r for r in rules if isinstance(r, dict)] if isinstance(rules, list) else []
+
+
+def kingfisher_cases(root: Path) -> Harvest:
+    harvest = Harvest()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file()):
+        try:
+            rules = kingfisher_rules(path)
+        except (yaml.YAMLError, UnicodeDecodeError):
+            harvest.skipped["unreadable YAML file"] += 1
+            continue
+        for rule in rules:
+            rule_id = str(rule.get("id", path.stem))
+            for key, positive in (("examples", True), ("negative_examples", False)):
+                examples = rule.get(key)
+                for example in examples if isinstance(examples, list) else []:
+                    if isinstance(example, str) and example.strip():
+                        harvest.cases.append(Case("kingfisher", kingfisher_family(rule_id), positive, example, rule_id))
+                    else:
+                        harvest.skipped["empty or not a string"] += 1
+    return harvest
+
+
+# ---- TruffleHog: a just-enough Go lexer ----------------------------------------------------------------------
+
+GO_TOKEN = re.compile(r"//[^\n]*|/\*.*?\*/|\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"|`[^`]*`|'[^'\\\n]*(?:\\.[^'\\\n]*)*'", re.S)
+GO_ESCAPE = re.compile(r"\\(?:([abfnrtv\\'\"])|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-7]{3}))")
+SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
+                  "\\": "\\", "'": "'", '"': '"'}
+
+
+def blank(text: str) -> str:
+    """Spaces of the same length, newlines kept, so that offsets and line numbers stay put."""
+    return "\n".join(" " * len(line) for line in text.split("\n"))
+
+
+def go_views(source: str) -> tuple[str, str]:
+    """(code, skeleton): code has comments blanked; skeleton also blanks the inside of every literal, so that
+    field names and braces are searched in the skeleton and literal values read from `code` at the same offsets."""
+    code: list[str] = []
+    skeleton: list[str] = []
+    last = 0
+    for token in GO_TOKEN.finditer(source):
+        text = token.group()
+        code.append(source[last:token.start()])
+        skeleton.append(source[last:token.start()])
+        if text.startswith("/"):
+            code.append(blank(text))
+            skeleton.append(blank(text))
+        else:
+            code.append(text)
+            skeleton.append(text[0] + blank(text[1:-1]) + text[-1])
+        last = token.end()
+    code.append(source[last:])
+    skeleton.append(source[last:])
+    return "".join(code), "".join(skeleton)
+
+
+def go_unescape(body: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        simple, byte, short, long, octal = match.groups()
+        if simple:
+            return SIMPLE_ESCAPES[simple]
+        return chr(int(octal, 8)) if octal else chr(int(byte or short or long, 16))
+
+    return GO_ESCAPE.sub(one, body)
+
+
+LITERAL_START = re.compile(r"`[^`]*`|\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"")
+CONCATENATED = re.compile(r"[ \t]*\+")
+IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+CONSTANTS = {"validPattern": True, "invalidPattern": False}
+
+
+@dataclass(frozen=True)
+class Expression:
+    value: str | None  # the literal's value when the expression is one plain string literal
+    skip_reason: str | None  # why it is not, when it is not
+    name: str = ""  # the identifier, when the expression is a bare one
+
+
+def read_expression(code: str, start: int) -> Expression:
+    """Classify the Go expression at `start`: a plain string literal, or something built at run time."""
+    literal = LITERAL_START.match(code, start)
+    if literal:
+        if CONCATENATED.match(code, literal.end()):
+            return Expression(None, "concatenation")
+        text = literal.group()
+        return Expression(text[1:-1] if text[0] == "`" else go_unescape(text[1:-1]), None)
+    if code.startswith("fmt.Sprint", start):
+        return Expression(None, "fmt.Sprintf")
+    name = IDENTIFIER.match(code, start)
+    if name and CONCATENATED.match(code, name.end()):
+        return Expression(None, "concatenation")
+    if name and not code.startswith(("(", "."), name.end()):
+        return Expression(None, "other expression", name.group())
+    return Expression(None, "other expression")
+
+
+# The word first and the boundary checked behind it: a pattern starting with a literal is searched fast.
+INPUT_FIELD = re.compile(r"input:(?<!\winput:)\s*")
+WANT_FIELD = re.compile(r"want:(?<!\wwant:)\s*(?:(nil)\b|\[\]string\s*\{)")
+ANY_WANT_FIELD = re.compile(r"want:(?<!\wwant:)")
+BRACE = re.compile(r"[{}]")
+STRUCT_TYPE = re.compile(r"\bstruct\s*\{")
+WANT_STRINGS_DECLARED = re.compile(r"\bwant\s+\[\]string\b")
+CONSTANT_DECLARATION = re.compile(
+    r"^[ \t]*(?:(?:const|var)[ \t]+)?(validPattern|invalidPattern)[ \t]*(?:string[ \t]*)?:?=[ \t]*", re.M)
+
+
+def closing_brace(skeleton: str, opening: int) -> int:
+    depth = 0
+    for brace in BRACE.finditer(skeleton, opening):
+        depth += 1 if brace.group() == "{" else -1
+        if depth == 0:
+            return brace.start()
+    return len(skeleton)
+
+
+def opening_brace(skeleton: str, inside: int) -> int:
+    depth, index = 0, inside
+    while (index := max(skeleton.rfind("{", 0, index), skeleton.rfind("}", 0, index))) >= 0:
+        depth += 1 if skeleton[index] == "}" else -1
+        if depth < 0:
+            return index
+    return 0
+
+
+def declares_want_strings(skeleton: str, entry_start: int) -> bool:
+    """Whether the anonymous struct of the table holding this entry has a `want []string` field, so that an
+    entry leaving `want` out expects nil."""
+    declarations = list(STRUCT_TYPE.finditer(skeleton, 0, entry_start))
+    if not declarations:
+        return False
+    fields = declarations[-1]
+    return bool(WANT_STRINGS_DECLARED.search(skeleton, fields.end(), closing_brace(skeleton, fields.end() - 1)))
+
+
+def expected_positive(skeleton: str, input_offset: int) -> bool | None:
+    """What the `want:` of the table entry holding `input_offset` says: True (lists values), False (empty, nil,
+    or left out where the table declares `want []string`), None (a want of another type: not a pattern test)."""
+    start = opening_brace(skeleton, input_offset)
+    end = closing_brace(skeleton, start)
+    want = WANT_FIELD.search(skeleton, start, end)
+    if want is None:
+        left_out = ANY_WANT_FIELD.search(skeleton, start, end) is None
+        return False if left_out and declares_want_strings(skeleton, start) else None
+    if want.group(1):
+        return False
+    listed = skeleton[want.end():closing_brace(skeleton, want.end() - 1)]
+    return bool(listed.replace(",", "").strip())
+
+
+def line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def table_cases(code: str, skeleton: str, family: str, where: str, harvest: Harvest) -> None:
+    for field_match in INPUT_FIELD.finditer(skeleton):
+        positive = expected_positive(skeleton, field_match.start())
+        if positive is None:
+            harvest.ignored += 1
+            continue
+        expression = read_expression(code, field_match.end())
+        if expression.value is not None and not expression.value.strip():
+            harvest.skipped["empty input"] += 1
+        elif expression.value is not None:
+            origin = f"{where}:{line_of(code, field_match.start())}"
+            harvest.cases.append(Case("trufflehog", family, positive, expression.value, origin))
+        elif expression.name not in CONSTANTS and expression.skip_reason:  # the constants are read on their own
+            harvest.skipped[expression.skip_reason] += 1
+
+
+def constant_cases(code: str, skeleton: str, family: str, where: str, harvest: Harvest) -> None:
+    for declaration in CONSTANT_DECLARATION.finditer(skeleton):
+        expression = read_expression(code, declaration.end())
+        if expression.value is None or not expression.value.strip():
+            harvest.skipped[expression.skip_reason or "empty input"] += 1
+            continue
+        origin = f"{where}:{line_of(code, declaration.start())}"
+        harvest.cases.append(Case("trufflehog", family, CONSTANTS[declaration.group(1)], expression.value, origin))
+
+
+def trufflehog_test_files(root: Path) -> Iterator[Path]:
+    """`*_test.go` of detector folders; the test files of the detectors package itself are not detectors."""
+    for path in sorted(root.rglob("*_test.go")):
+        if "integration" not in path.name and path.parent != root:
+            yield path
+
+
+def trufflehog_cases(root: Path) -> Harvest:
+    harvest = Harvest()
+    for path in trufflehog_test_files(root):
+        relative = path.relative_to(root)
+        code, skeleton = go_views(path.read_text(encoding="utf-8", errors="replace"))
+        family, where = relative.parts[0], relative.as_posix()
+        table_cases(code, skeleton, family, where, harvest)
+        constant_cases(code, skeleton, family, where, harvest)
+    return harvest
