@@ -9,6 +9,7 @@ proves the whole pipeline.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -51,12 +52,13 @@ class Scanner:
     allowlist: Allowlist = field(default_factory=Allowlist)
     explain: bool = False  # keep a record per dropped candidate; otherwise only count them (memory)
     file_timeout: float = 0.0  # seconds a chunk may take (0: no budget): then it is skipped as too-slow
+    prebuilt: Engine | None = None  # an engine already built for this rulebook, reused (scan_text)
     engine: Engine = field(init=False)
     prefixes: frozenset[str] = field(init=False)
     seen: dict[bytes, list[Finding]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.engine = Engine(self.rulebook)
+        self.engine = self.prebuilt or Engine(self.rulebook)
         self.prefixes = vendor_prefixes(self.rulebook.rules)
 
     def scan_chunk(self, chunk: Chunk) -> FileResult:
@@ -161,9 +163,9 @@ class Tally:
 
 
 def run_scan(source: Source, rulebook: Rulebook, config: Config, progress: Progress | None = None,
-             baseline: Baseline | None = None) -> ScanResult:
+             baseline: Baseline | None = None, engine: Engine | None = None) -> ScanResult:
     started = time.monotonic()
-    scanner = Scanner(rulebook, config.allowlist, config.explain, config.file_timeout)
+    scanner = Scanner(rulebook, config.allowlist, config.explain, config.file_timeout, engine)
     limits = ReadLimits(config.max_file_size, config.exclude + config.allow_paths)
     tally = Tally()
     refs: list[FileRef] = []
@@ -210,10 +212,26 @@ def judged_placed(finding: Finding, text: str | None) -> list[Finding]:
     return with_line_hashes(text, judged_in(text, [finding]))
 
 
+# scan_text() meets one rulebook thousands of times (every rule example, at load and in the tests), and building
+# its engine (the keyword database, the regex prefilter's plan) costs more than scanning one line: it is built
+# once per rulebook and thread (an engine's scratch space is not to be shared between threads).
+_TEXT_ENGINES = threading.local()
+
+
+def text_engine(rulebook: Rulebook) -> Engine:
+    cached: tuple[Rulebook, Engine] | None = getattr(_TEXT_ENGINES, "last", None)
+    if cached is None or cached[0] is not rulebook:
+        cached = (rulebook, Engine(rulebook))
+        _TEXT_ENGINES.last = cached
+    return cached[1]
+
+
 def scan_text(text: str, rulebook: Rulebook, path: str = "input.txt",
               min_score: int = DEFAULT_MIN_SCORE) -> list[Finding]:
     """One string through the whole pipeline; what tests and rule examples use."""
-    result = run_scan(TextSource(path, text), rulebook, Config(min_score=min_score))
+    result = run_scan(TextSource(path, text), rulebook, Config(min_score=min_score), engine=text_engine(rulebook))
+    if any(skip.reason == "too-slow" for skip in result.skipped):
+        _TEXT_ENGINES.last = None  # interrupted mid-scan: its scratch state is not to be trusted again
     return list(result.findings)
 
 
