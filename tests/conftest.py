@@ -35,6 +35,9 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     """Tests never read the developer's global git config (hooks, templates, signing)."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
+    # One rule cache for the session (a fresh one per test re-parsed every rule file and recompiled the regex
+    # prefilter in each): the tests of the cache itself point CREDLINT_CACHE_DIR elsewhere.
+    monkeypatch.setenv("CREDLINT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "credlint-cache"))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for name, value in {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.org",
