@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from credlint.cli.main import cli
 from credlint.keystore import key_store_kind
+from tests.conftest import git
 
 RNG = random.Random(7)
 
@@ -72,11 +73,6 @@ def test_a_pkcs12_file_made_by_openssl_is_reported(tmp_path: Path) -> None:
                     "-passout", "pass:changeit"], check=True, capture_output=True)
     report = scan_json(store.parent)
     assert [f["rule_id"] for f in report["findings"]] == ["binary-key-store"]
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=dev", "-c", "user.email=dev@example.org", *args],
-                   check=True, capture_output=True)
 
 
 def test_a_key_store_deleted_from_head_is_still_reported_from_history(tmp_path: Path) -> None:

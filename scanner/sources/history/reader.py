@@ -307,8 +307,7 @@ class HistoryReader:
         if not diff.new_blob.strip("0") or not diff.new_path.lower().endswith(KEY_STORE_SUFFIXES):
             return None
         data = read_blobs(self.repo, [diff.new_blob], self.max_size).get(diff.new_blob)
-        kind = key_store_kind(data) if isinstance(data, bytes) else ""
-        if not kind or not isinstance(data, bytes):
+        if not isinstance(data, bytes) or not (kind := key_store_kind(data)):
             return None
         line = key_store_text(kind, data).rstrip("\n").encode("ascii")
         return replace(diff, body=b"@@ -0,0 +1 @@\n+" + line, columns=1, binary=False)
