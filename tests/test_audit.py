@@ -184,7 +184,6 @@ def test_a_second_run_scans_nothing_new(org: Path, tmp_path: Path) -> None:
     git(repo, "reset", "-q", "--hard", "HEAD~1")
 
 
-@pytest.mark.slow  # 20 repositories, each audited in its own process
 def processes_in(folder: Path) -> list[int]:
     """Processes whose working folder is this one (the audit's workers run there)."""
     found = []
@@ -197,6 +196,7 @@ def processes_in(folder: Path) -> list[int]:
     return found
 
 
+@pytest.mark.slow  # 20 repositories, each audited in its own process
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_an_audit_killed_midway_completes_when_run_again(org: Path, pool_run: tuple[Path, Any], tmp_path: Path,
                                                          how: signal.Signals) -> None:
