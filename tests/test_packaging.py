@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import tarfile
 import venv
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -37,6 +39,23 @@ def clean_copy(target: Path) -> Path:
 
 
 IN_GIT_CHECKOUT = (REPO_ROOT / ".git").exists()
+
+
+def pyproject() -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    parsed: dict[str, Any] = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    return parsed
+
+
+def extra_requirements(*names: str) -> list[str]:
+    """These packages' requirements as the [test] extra states them, version bounds included."""
+    extra: list[str] = pyproject()["project"]["optional-dependencies"]["test"]
+    chosen = [requirement for requirement in extra if re.split(r"[\[<>=!~;\s]", requirement, maxsplit=1)[0] in names]
+    assert len(chosen) == len(names), (names, chosen)
+    return chosen
 
 
 @pytest.mark.slow
@@ -97,9 +116,9 @@ def test_the_sdist_installs_and_its_tests_pass(tmp_path: Path) -> None:
     venv.create(env_dir, with_pip=True)
     # Only what the sample needs: the [test] extra (Dask, Playwright, mypy…) is installed and used on the
     # checkout by .ci/run on every Python, and would double this test's time here.
-    installed = run(env_dir / "bin" / "python", "-m", "pip", "install", "-q", sdist, "pytest>=8", "jsonschema>=4.18")
-    assert installed.returncode == 0, installed.stderr
     python = env_dir / "bin" / "python"
+    installed = run(python, "-m", "pip", "install", "-q", sdist, *extra_requirements("pytest", "jsonschema"))
+    assert installed.returncode == 0, installed.stderr
     tested = run(python, "-m", "pytest", "-q", "-m", "not slow", "-p", "no:cacheprovider", *SDIST_SAMPLE,
                  cwd=unpacked)
     assert tested.returncode == 0, tested.stdout[-3000:] + tested.stderr[-2000:]
@@ -112,11 +131,7 @@ def test_repository_passes_its_own_scan(runner: CliRunner) -> None:
 
 def test_every_package_folder_is_listed_for_the_build() -> None:
     """A new subpackage missing from [tool.setuptools] packages installs without its modules."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:
-        import tomli as tomllib
-    listed = set(tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    listed = set(pyproject()["tool"]["setuptools"]["packages"])
     folders = {"credlint" + "".join(f".{part}" for part in init.parent.relative_to(REPO_ROOT / "scanner").parts)
                for init in (REPO_ROOT / "scanner").rglob("__init__.py")}
     assert folders <= listed, sorted(folders - listed)
