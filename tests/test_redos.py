@@ -5,13 +5,16 @@ which time does not count). The full-pipeline figures at 64 KiB and 1 MiB are be
 from __future__ import annotations
 
 import random
+import re
+import time
 from pathlib import Path
+from typing import cast
 
 import pytest
 from click.testing import CliRunner
 
 from credlint.cli import cli
-from credlint.detectors.redos import slowest_growth, superlinear
+from credlint.detectors.redos import slowest_growth, superlinear, time_line
 from credlint.detectors.rulebook import Rule, load_rulebook
 from tests.fakes import crc32_token
 
@@ -33,8 +36,6 @@ def test_rule_regex_is_linear_on_attack_lines(rule: Rule) -> None:
 
 @pytest.mark.slow
 def test_the_check_catches_a_quadratic_regex() -> None:
-    import re
-
     # Quadratic, not exponential: every start in a run of letters scans to the end of the line.
     growth = slowest_growth(re.compile(r"[a-z ]*password = (\w+);"), ["password = abc;"], ["password"],
                             2 << 10, 8 << 10)
@@ -85,3 +86,16 @@ def test_a_file_over_its_time_budget_is_counted_too_slow_and_the_scan_goes_on(tm
     result = scan_tree([tree], rulebook, Config(file_timeout=0.5))
     assert [(s.path, s.reason) for s in result.skipped] == [("attack.txt", "too-slow")]
     assert [f.location.path for f in result.findings] == ["app.py"]
+
+
+class PreemptedPattern:
+    """A pattern whose search spends its time off the CPU, as a thread does while a busy machine runs
+    another process on its core."""
+
+    def finditer(self, line: str) -> list[str]:
+        time.sleep(0.05)
+        return [line]
+
+
+def test_time_off_the_cpu_does_not_count_as_the_regex_time() -> None:
+    assert time_line(cast("re.Pattern[str]", PreemptedPattern()), "x" * 100) < 0.01
