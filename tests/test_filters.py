@@ -19,6 +19,7 @@ from credlint.triage.filters import (
     is_uuid,
     is_vendor_example,
 )
+from credlint.detectors.validators import base62_checksum
 from tests.fakes import pypi_token
 
 
@@ -183,3 +184,11 @@ def test_published_keys_in_real_format_are_reported_below_unknown_ones(rulebook:
     assert published.score < fresh.score
 
 
+
+
+def test_a_checksum_valid_token_with_a_hand_typed_looking_run_is_still_reported(rulebook: Rulebook) -> None:
+    """Five letters in sequence mark a dummy, unless the checksum proves the value was generated."""
+    body = "Tq8zr0WbkpA4vBCDEFasx0q6Lm2Xn7"
+    token = f"ghp_{body}{base62_checksum(body)}"
+    [found] = scan_text(f'GITHUB_TOKEN = "{token}"\n', rulebook, "deploy.py")
+    assert found.rule_id == "github-pat-classic"

@@ -68,6 +68,9 @@ def test_self_describing_values_are_words_whatever_their_decoration(value: str) 
     pytest.param("abcd1234abcd1234", id="alphabet-and-digit-runs"),
     pytest.param("7f3e0000000000aa91", id="long-run-of-one-character"),
     pytest.param("5c2e91abcdefzzzz07bd3f", id="hex-with-hand-typed-runs"),
+    # One run of five is enough when the rest looks random: a person filled in a dummy.
+    pytest.param("Tq8zr0WbkpA4vBCDEFasx0q6", id="one-alphabet-run-of-five"),
+    pytest.param("9fK2x56789mQz7Lr1pWd", id="one-digit-run-of-five"),
 ])
 def test_hand_typed_patterns(value: str) -> None:
     assert judge(value) is Shape.PATTERNED

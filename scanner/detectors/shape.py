@@ -115,6 +115,8 @@ def is_typed_word(text: str) -> bool:
 def is_patterned(text: str) -> bool:
     if len(text) < PATTERNED_MIN_LENGTH:
         return False
+    if LONG_SEQUENCE.search(text.lower()):
+        return True
     return patterned_share(text) >= (PATTERNED_SHARE if len(text) >= PATTERNED_SHORT else 0.5)
 
 
@@ -196,6 +198,10 @@ SEQUENCE_PIECES = re.compile("(?=(" + "|".join(sorted({re.escape(run[i:i + 4]) f
                                                        for run in (source, source[::-1])
                                                        for i in range(len(run) - 3)})) + "))")
 REPEATS = re.compile(r"(.)\1{2,}")
+# Five of a sequence in a row (`BCDEF`, `56789`, `qwert`): a hand-typed dummy however random the rest looks.
+# By chance it is rare: measured: 4.5 in 100,000 random 24-character base62 values, 6 in 10,000 40-digit hex ones.
+LONG_SEQUENCE = re.compile("|".join(sorted({re.escape(run[i:i + 5]) for source in SEQUENCES
+                                            for run in (source, source[::-1]) for i in range(len(run) - 4)})))
 
 
 def patterned_share(text: str) -> float:
