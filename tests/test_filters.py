@@ -7,6 +7,7 @@ import pytest
 
 from credlint.allowlist import Allowlist
 from credlint.detectors.rulebook import Rulebook
+from credlint.detectors.validators import base62_checksum
 from credlint.model import Chunk, Severity
 from credlint.pipeline import Scanner, scan_text
 from credlint.triage.filters import (
@@ -19,7 +20,6 @@ from credlint.triage.filters import (
     is_uuid,
     is_vendor_example,
 )
-from credlint.detectors.validators import base62_checksum
 from tests.fakes import pypi_token
 
 
