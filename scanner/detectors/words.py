@@ -6,7 +6,8 @@ pieces a run is cut into must be common (Zipf >= 3.5), or random letters would s
 three-letter words. Both thresholds were measured (docs/scoring.md, "Value shape").
 
 Building the sets from wordfreq takes about 0.3 s, so they are cached as marshal data beside the rule
-cache, keyed by wordfreq's version; any problem with the cache only means they are built again.
+cache, keyed by wordfreq's version and checked as the rule cache is (owner, SHA-256); any problem with the
+cache only means they are built again.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from credlint.detectors.rulecache import cache_dir, store
+from credlint.detectors.rulecache import cache_dir, read_blob, store_blob
 
 WHOLE_MIN_ZIPF = 2.0
 PIECE_MIN_ZIPF = 3.5
 SHORT_MIN_ZIPF = 6.0  # two-letter words count only when they are as common as "of", "to", "my", "at"
 MIN_LENGTH = 3
-FORMAT = 2
+FORMAT = 3  # 3: written by store_blob with its own magic (2 was read as plain marshal and never matched)
+MAGIC = b"credlint-words-1\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,8 @@ def english_words() -> Words:
         return cached
     words = build_words()
     if target is not None:
-        store(target, [sorted(words.whole), sorted(words.pieces), sorted(words.short)])
+        payload = marshal.dumps([sorted(words.whole), sorted(words.pieces), sorted(words.short)])
+        store_blob(target, MAGIC, payload, "words-*.marshal")
     return words
 
 
@@ -64,8 +67,11 @@ def data_stamp() -> str:
 
 
 def read_cache(target: Path) -> Words | None:
-    with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
-        whole, pieces, short = marshal.loads(target.read_bytes())
+    payload = read_blob(target, MAGIC)
+    if payload is None:
+        return None
+    with contextlib.suppress(EOFError, ValueError, TypeError):
+        whole, pieces, short = marshal.loads(payload)
         if isinstance(whole, list) and isinstance(pieces, list) and isinstance(short, list):
             return Words(frozenset(whole), frozenset(pieces), frozenset(short))
     return None
