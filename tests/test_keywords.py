@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +37,41 @@ def test_matchers_report_character_end_offsets(text: str) -> None:
 def test_byte_to_char_offsets() -> None:
     data = "é token".encode()
     assert byte_to_char_offsets(data, [data.index(b"token") + 5]) == [7]
+
+
+def cached_matcher(folder: Path, monkeypatch: pytest.MonkeyPatch) -> HyperscanMatcher:
+    pytest.importorskip("hyperscan")
+    monkeypatch.setenv("CREDLINT_CACHE_DIR", str(folder))
+    return HyperscanMatcher(KEYWORDS)
+
+
+def test_the_keyword_database_is_read_from_the_cache_the_second_time(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    first = cached_matcher(tmp_path, monkeypatch)
+    [stored] = tmp_path.glob("keywords-*.hs")
+    import hyperscan
+
+    def no_new_database(*args: object, **kwargs: object) -> None:
+        pytest.fail("compiled again")
+
+    monkeypatch.setattr(hyperscan, "Database", no_new_database)
+    second = HyperscanMatcher(KEYWORDS)
+    assert [second.hits(t) for t in TEXTS] == [first.hits(t) for t in TEXTS]
+    assert stored.exists()
+
+
+def test_a_damaged_keyword_cache_is_compiled_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = cached_matcher(tmp_path, monkeypatch)
+    [stored] = tmp_path.glob("keywords-*.hs")
+    data = bytearray(stored.read_bytes())
+    data[-20] ^= 0xFF
+    stored.write_bytes(bytes(data))
+    again = HyperscanMatcher(KEYWORDS)
+    assert [again.hits(t) for t in TEXTS] == [first.hits(t) for t in TEXTS]
+
+
+def test_other_keywords_get_their_own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cached_matcher(tmp_path, monkeypatch)
+    other = HyperscanMatcher(["secret"])
+    assert other.hits("a secret password") == {0: [8]}
+    assert len(list(tmp_path.glob("keywords-*.hs"))) == 1  # the older set's file is replaced, not kept
