@@ -8,7 +8,6 @@ fallback where no Hyperscan wheel exists for the platform.
 from __future__ import annotations
 
 import hashlib
-import platform
 import re
 from pathlib import Path
 from typing import Any, Protocol
@@ -57,7 +56,7 @@ class HyperscanMatcher:
 
 def cached_or_compiled(keywords: list[str], hyperscan: Any) -> Any:
     """The keyword database from the cache when it holds these keywords, else compiled and stored: compiling
-    400 keywords is about 10 ms of every run, a tenth of a pre-commit scan's start-up."""
+    the built-in rules' 528 keywords took 11 ms of every run, loading them takes 0.5 ms."""
     folder = rulecache.cache_dir()
     target = folder / f"keywords-{cache_key(keywords, hyperscan)}.hs" if folder else None
     if target is not None:
@@ -73,10 +72,7 @@ def cached_or_compiled(keywords: list[str], hyperscan: Any) -> Any:
 
 
 def cache_key(keywords: list[str], hyperscan: Any) -> str:
-    from credlint import __version__
-
-    version = str(getattr(hyperscan, "__version__", "")) + str(getattr(hyperscan, "HS_VERSION", ""))
-    key = hashlib.sha256(f"{__version__}\0{version}\0{platform.machine()}".encode())
+    key = hashlib.sha256(rulecache.database_stamp(hyperscan).encode())
     for keyword in keywords:
         key.update(b"\0" + keyword.encode("utf-8", "surrogateescape"))
     return key.hexdigest()[:32]
@@ -87,11 +83,9 @@ def read_cached(target: Path, hyperscan: Any) -> Any:
     if payload is None:
         return None
     try:
-        database = hyperscan.loadb(payload, hyperscan.HS_MODE_BLOCK)
-        database.scratch = hyperscan.Scratch(database)  # a loaded database comes without one
+        return rulecache.load_database(payload, hyperscan)
     except (ValueError, TypeError, hyperscan.error):
         return None
-    return database
 
 
 def byte_to_char_offsets(data: bytes, ends: list[int]) -> list[int]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import marshal
-import platform
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -172,18 +171,12 @@ def cached_or_built(rules: Sequence[PrefilterRule], key: str, hyperscan: Any) ->
 
 
 def cache_key(rules: Sequence[PrefilterRule], hyperscan: Any) -> str:
-    from credlint import __version__
-
-    key = hashlib.sha256(f"{__version__}\0{hyperscan_version(hyperscan)}\0{platform.machine()}".encode())
+    key = hashlib.sha256(rulecache.database_stamp(hyperscan).encode())
     for rule in rules:
         key.update(f"\0{rule.index}\0{rule.pattern}".encode())
         for example in rule.examples:
             key.update(b"\1" + example.encode("utf-8", "surrogateescape"))
     return key.hexdigest()[:32]
-
-
-def hyperscan_version(hyperscan: Any) -> str:
-    return str(getattr(hyperscan, "__version__", "")) + str(getattr(hyperscan, "HS_VERSION", ""))
 
 
 def read_cached(target: Any, hyperscan: Any) -> RegexPrefilter | None:
@@ -192,8 +185,7 @@ def read_cached(target: Any, hyperscan: Any) -> RegexPrefilter | None:
         return None
     try:
         ids, covered, blob = marshal.loads(payload)
-        database = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
-        database.scratch = hyperscan.Scratch(database)  # a loaded database comes without one
+        database = rulecache.load_database(blob, hyperscan)
         return RegexPrefilter(database, [int(i) for i in ids], frozenset(int(i) for i in covered))
     except (EOFError, ValueError, TypeError, hyperscan.error):
         return None

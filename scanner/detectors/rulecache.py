@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import marshal
 import os
+import platform
 import stat
 import sys
 from collections.abc import Callable, Sequence
@@ -114,3 +115,21 @@ def store_blob(target: Path, magic: bytes, payload: bytes, family: str) -> None:
         for stale in target.parent.glob(family):
             if stale != target:
                 stale.unlink(missing_ok=True)
+
+
+# ---- compiled Hyperscan databases (the keyword and regex prefilters) --------------------------------------
+
+def database_stamp(hyperscan: Any) -> str:
+    """What a serialised Hyperscan database depends on besides its patterns: credlint's and Hyperscan's
+    versions and the machine (a database is compiled for one CPU family)."""
+    from credlint import __version__
+
+    version = str(getattr(hyperscan, "__version__", "")) + str(getattr(hyperscan, "HS_VERSION", ""))
+    return f"{__version__}\0{version}\0{platform.machine()}"
+
+
+def load_database(blob: bytes, hyperscan: Any) -> Any:
+    """A database from `hyperscan.dumpb` output; raises hyperscan.error (or ValueError) when it is not one."""
+    database = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
+    database.scratch = hyperscan.Scratch(database)  # a loaded database comes without one
+    return database
