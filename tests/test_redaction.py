@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from credlint.detectors.rulebook import builtin_rules_dir
 from tests.conftest import git
 from tests.fakes import ALNUM, clear_key, crc32_token, jwt, openssh_key, pypi_token, rand
 
@@ -121,9 +122,13 @@ def test_files_credlint_writes_hold_no_secret(tree: tuple[Path, list[str]], tmp_
     run(root, "scan", ".", "--format", "sarif", "-o", str(report), cache=cache)
     written = [baseline, report, *cache.iterdir()]
     assert len(written) >= 3
+    # The rule cache holds the built-in rules' own (fake) examples, and a key format's framing (an OpenSSH
+    # key's header, its zero padding) is in those as in the planted keys: what credlint ships is not a leak.
+    shipped = "".join(path.read_text(encoding="utf-8") for path in builtin_rules_dir().glob("*.toml"))
     for path in written:
         data = path.read_bytes().decode("utf-8", "replace")
-        leaks = sorted({piece for secret in secrets for piece in pieces(secret) if piece in data})
+        leaks = sorted({piece for secret in secrets for piece in pieces(secret) if piece in data
+                        and piece not in shipped})
         assert leaks == [], f"{path.name} holds {leaks[:3]}"
 
 
