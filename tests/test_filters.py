@@ -184,8 +184,6 @@ def test_published_keys_in_real_format_are_reported_below_unknown_ones(rulebook:
     assert published.score < fresh.score
 
 
-
-
 def test_a_checksum_valid_token_with_a_hand_typed_looking_run_is_still_reported(rulebook: Rulebook) -> None:
     """Five letters in sequence mark a dummy, unless the checksum proves the value was generated."""
     body = "Tq8zr0WbkpA4vBCDEFasx0q6Lm2Xn7"
