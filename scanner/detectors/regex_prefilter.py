@@ -157,17 +157,12 @@ def safe(rules: Sequence[PrefilterRule]) -> list[PrefilterRule]:
 
 
 def cached_or_built(rules: Sequence[PrefilterRule], key: str, hyperscan: Any) -> RegexPrefilter | None:
-    folder = rulecache.cache_dir()
-    target = folder / f"regexdb-{key}.hs" if folder else None
-    if target is not None:
-        cached = read_cached(target, hyperscan)
-        if cached is not None:
-            return cached
-    built = build(rules, hyperscan)
-    if built is not None and target is not None:
-        payload = marshal.dumps((list(built.ids), sorted(built.covered), hyperscan.dumpb(built.database)))
-        rulecache.store_blob(target, MAGIC, payload, "regexdb-*.hs")
-    return built
+    def dumped(built: RegexPrefilter | None) -> bytes:
+        assert built is not None  # rulecache.cached stores only what was made
+        return marshal.dumps((list(built.ids), sorted(built.covered), hyperscan.dumpb(built.database)))
+
+    return rulecache.cached(f"regexdb-{key}.hs", MAGIC, lambda payload: loaded(payload, hyperscan),
+                            lambda: build(rules, hyperscan), dumped)
 
 
 def cache_key(rules: Sequence[PrefilterRule], hyperscan: Any) -> str:
@@ -179,10 +174,7 @@ def cache_key(rules: Sequence[PrefilterRule], hyperscan: Any) -> str:
     return key.hexdigest()[:32]
 
 
-def read_cached(target: Any, hyperscan: Any) -> RegexPrefilter | None:
-    payload = rulecache.read_blob(target, MAGIC)
-    if payload is None:
-        return None
+def loaded(payload: bytes, hyperscan: Any) -> RegexPrefilter | None:
     try:
         ids, covered, blob = marshal.loads(payload)
         database = rulecache.load_database(blob, hyperscan)

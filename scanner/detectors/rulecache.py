@@ -21,9 +21,10 @@ import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 Tables = list[dict[str, Any]]
+T = TypeVar("T")
 MAGIC = b"credlint-rules-1\n"
 DIGEST_SIZE = 32
 
@@ -49,30 +50,22 @@ def cache_key(files: Sequence[Path]) -> str:
 
 def load_tables(files: Sequence[Path], parse: Callable[[Path], dict[str, Any]]) -> list[dict[str, Any]]:
     """The parsed TOML of each file, from the cache when it is current and intact."""
-    folder = cache_dir()
-    if folder is None:
+    if cache_dir() is None:  # not even the files' hash is needed
         return [parse(f) for f in files]
     try:
-        target = folder / f"rules-{cache_key(files)}.marshal"
+        name = f"rules-{cache_key(files)}.marshal"
     except OSError:
         return [parse(f) for f in files]
-    cached = read_cache(target, len(files))
-    if cached is not None:
-        return cached
-    tables = [parse(f) for f in files]
-    store(target, tables)
-    return tables
+    return cached(name, MAGIC, lambda payload: tables_in(payload, len(files)), lambda: [parse(f) for f in files],
+                  marshal.dumps)
 
 
-def read_cache(target: Path, count: int) -> Tables | None:
-    """The tables in the cache file, or None when it is missing, not ours, corrupt or of the wrong shape."""
-    payload = read_blob(target, MAGIC)
-    if payload is None:
-        return None
+def tables_in(payload: bytes, count: int) -> Tables | None:
+    """The tables a cache payload holds, or None when it is corrupt or of the wrong shape."""
     with contextlib.suppress(EOFError, ValueError, TypeError):
-        cached = marshal.loads(payload)
-        if isinstance(cached, list) and len(cached) == count and all(isinstance(t, dict) for t in cached):
-            return cached
+        tables = marshal.loads(payload)
+        if isinstance(tables, list) and len(tables) == count and all(isinstance(t, dict) for t in tables):
+            return tables
     return None
 
 
@@ -97,8 +90,23 @@ def trusted(path: Path) -> bool:
     return owner_ok and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def store(target: Path, data: list[Any]) -> None:
-    store_blob(target, MAGIC, marshal.dumps(data), "rules-*.marshal")
+def cached(name: str, magic: bytes, load: Callable[[bytes], T | None], make: Callable[[], T],
+           dump: Callable[[T], bytes]) -> T:
+    """What the cache file `name` holds, checked by read_blob and turned back by `load`; else `make()`, stored
+    with `dump` when it made something. The family whose older files the new one replaces is the name's part
+    before its first `-` with the same suffix. Without a cache folder (CREDLINT_NO_CACHE), always `make()`."""
+    folder = cache_dir()
+    if folder is None:
+        return make()
+    target = folder / name
+    payload = read_blob(target, magic)
+    found = load(payload) if payload is not None else None
+    if found is not None:
+        return found
+    made = make()
+    if made is not None:
+        store_blob(target, magic, dump(made), f"{name.split('-', 1)[0]}-*{Path(name).suffix}")
+    return made
 
 
 def store_blob(target: Path, magic: bytes, payload: bytes, family: str) -> None:

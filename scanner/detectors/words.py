@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from credlint.detectors.rulecache import cache_dir, read_blob, store_blob
+from credlint.detectors.rulecache import cached
 
 WHOLE_MIN_ZIPF = 2.0
 PIECE_MIN_ZIPF = 3.5
@@ -39,17 +39,9 @@ class Words:
 @functools.cache
 def english_words() -> Words:
     """The word sets, from the cache when it is current; built from wordfreq otherwise."""
-    key = f"words-{FORMAT}-{data_stamp()}-{WHOLE_MIN_ZIPF}-{PIECE_MIN_ZIPF}.marshal"
-    folder = cache_dir()
-    target = folder / key if folder else None
-    cached = read_cache(target) if target else None
-    if cached is not None:
-        return cached
-    words = build_words()
-    if target is not None:
-        payload = marshal.dumps([sorted(words.whole), sorted(words.pieces), sorted(words.short)])
-        store_blob(target, MAGIC, payload, "words-*.marshal")
-    return words
+    name = f"words-{FORMAT}-{data_stamp()}-{WHOLE_MIN_ZIPF}-{PIECE_MIN_ZIPF}.marshal"
+    return cached(name, MAGIC, loaded, build_words,
+                  lambda words: marshal.dumps([sorted(words.whole), sorted(words.pieces), sorted(words.short)]))
 
 
 def data_stamp() -> str:
@@ -66,10 +58,7 @@ def data_stamp() -> str:
     return f"{stat.st_size:x}-{stat.st_mtime_ns:x}" if stat else "unknown"
 
 
-def read_cache(target: Path) -> Words | None:
-    payload = read_blob(target, MAGIC)
-    if payload is None:
-        return None
+def loaded(payload: bytes) -> Words | None:
     with contextlib.suppress(EOFError, ValueError, TypeError):
         whole, pieces, short = marshal.loads(payload)
         if isinstance(whole, list) and isinstance(pieces, list) and isinstance(short, list):
