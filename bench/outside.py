@@ -6,9 +6,10 @@
 
 Cases (bench/outside_cases.py): Kingfisher rules' `examples` (positive) and `negative_examples` (negative);
 TruffleHog's `*_test.go` table entries with a literal `input:` (positive when `want:` lists strings, negative
-when it is empty or nil) and its `validPattern` / `invalidPattern` constants. Inputs built at run time
-(fmt.Sprintf, `+`) are counted as skipped. The family of a case is the middle of a Kingfisher rule id
-(`kingfisher.airtable.1`: airtable) or the TruffleHog detector folder.
+when it is empty or nil) and its `validPattern` / `invalidPattern` constants; `fmt.Sprintf` inputs of literals
+and the file's string constants are evaluated, inputs built at run time (calls, `+`) counted as skipped. The
+family of a case is the middle of a Kingfisher rule id (`kingfisher.airtable.1`: airtable) or the TruffleHog
+detector folder.
 
 Every case is written to its own file, cases/<source>/<family>/<n>.log in a temporary folder, and credlint scans
 that folder once, with its default --min-score. A positive is found when credlint reports anything in its file;

@@ -3,15 +3,17 @@
 Kingfisher: every rule's `examples` (positive) and `negative_examples` (negative).
 TruffleHog: table entries of `*_test.go` files, `input:` a string literal and `want:` a `[]string{...}` (positive
 when it lists anything, negative when empty) or `nil` (negative); and the `validPattern` (positive) and
-`invalidPattern` (negative) constants. An input built at run time (fmt.Sprintf, `+`, any other expression) is
-counted as skipped; an entry whose `want` is not a `[]string` or `nil` tests something else and is ignored.
+`invalidPattern` (negative) constants. An input written as `fmt.Sprintf` of string literals and the file's string
+constants (`keyword`, `validPattern`) with `%s`/`%v` verbs is evaluated: most tables build their inputs so. An
+input built at run time (a call, `+`, any other expression) is counted as skipped; an entry whose `want` is
+not a `[]string` or `nil` tests something else and is ignored.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,22 +131,82 @@ class Expression:
     name: str = ""  # the identifier, when the expression is a bare one
 
 
-def read_expression(code: str, start: int) -> Expression:
-    """Classify the Go expression at `start`: a plain string literal, or something built at run time."""
+def literal_value(text: str) -> str:
+    return text[1:-1] if text[0] == "`" else go_unescape(text[1:-1])
+
+
+def read_expression(code: str, start: int, constants: Mapping[str, str]) -> Expression:
+    """Classify the Go expression at `start`: a plain string literal, a `fmt.Sprintf` of literals and string
+    constants (evaluated), or something built at run time."""
     literal = LITERAL_START.match(code, start)
     if literal:
         if CONCATENATED.match(code, literal.end()):
             return Expression(None, "concatenation")
-        text = literal.group()
-        return Expression(text[1:-1] if text[0] == "`" else go_unescape(text[1:-1]), None)
+        return Expression(literal_value(literal.group()), None)
+    if code.startswith("fmt.Sprintf(", start):
+        return sprintf(code, start + len("fmt.Sprintf("), constants)
     if code.startswith("fmt.Sprint", start):
-        return Expression(None, "fmt.Sprintf")
+        return Expression(None, "fmt.Sprint")
     name = IDENTIFIER.match(code, start)
     if name and CONCATENATED.match(code, name.end()):
         return Expression(None, "concatenation")
     if name and not code.startswith(("(", "."), name.end()):
         return Expression(None, "other expression", name.group())
     return Expression(None, "other expression")
+
+
+SPRINTF_VERB = re.compile(r"%(.)")
+ARGUMENT_END = re.compile(r"\s*([,)])\s*")
+STRING_DECLARATION = re.compile(r"^[ \t]*(?:(?:const|var)[ \t]+)?([A-Za-z_]\w*)[ \t]*(?:string[ \t]*)?:?=[ \t]*", re.M)
+
+
+def string_constants(code: str, skeleton: str) -> dict[str, str]:
+    """Every `name = "literal"` (or `:=`, `const`, `var`) of the file; a name given two values is left out."""
+    values: dict[str, set[str]] = {}
+    for declaration in STRING_DECLARATION.finditer(skeleton):
+        literal = LITERAL_START.match(code, declaration.end())
+        if literal and not CONCATENATED.match(code, literal.end()):
+            values.setdefault(declaration.group(1), set()).add(literal_value(literal.group()))
+    return {name: next(iter(found)) for name, found in values.items() if len(found) == 1}
+
+
+def sprintf_arguments(code: str, start: int, constants: Mapping[str, str]) -> list[str] | str:
+    """The values of the arguments from `start` to the closing parenthesis, or why they cannot be known."""
+    arguments: list[str] = []
+    index = start
+    while True:
+        argument = LITERAL_START.match(code, index) or IDENTIFIER.match(code, index)
+        if argument and argument.group()[0] in "\"`":
+            arguments.append(literal_value(argument.group()))
+        elif argument and argument.group() in constants:
+            arguments.append(constants[argument.group()])
+        else:
+            return "fmt.Sprintf of a run-time value"
+        end = ARGUMENT_END.match(code, argument.end())
+        if end is None:
+            return "fmt.Sprintf of a run-time value"
+        if end.group(1) == ")":
+            return arguments
+        index = end.end()
+
+
+def sprintf(code: str, start: int, constants: Mapping[str, str]) -> Expression:
+    """`fmt.Sprintf(format, args...)` with `%s`/`%v` verbs only, every argument a literal or a string constant."""
+    arguments = sprintf_arguments(code, start, constants)
+    if isinstance(arguments, str):
+        return Expression(None, arguments)
+    pieces: list[str] = []
+    last, rest = 0, iter(arguments[1:])
+    for verb in SPRINTF_VERB.finditer(arguments[0]):
+        pieces.append(arguments[0][last:verb.start()])
+        if verb.group(1) == "%":
+            pieces.append("%")
+        elif verb.group(1) in "sv" and (value := next(rest, None)) is not None:
+            pieces.append(value)
+        else:
+            return Expression(None, "fmt.Sprintf with another verb")
+        last = verb.end()
+    return Expression("".join(pieces) + arguments[0][last:], None)
 
 
 # The word first and the boundary checked behind it: a pattern starting with a literal is searched fast.
@@ -206,12 +268,13 @@ def line_of(text: str, offset: int) -> int:
 
 
 def table_cases(code: str, skeleton: str, family: str, where: str, harvest: Harvest) -> None:
+    constants = string_constants(code, skeleton)
     for field_match in INPUT_FIELD.finditer(skeleton):
         positive = expected_positive(skeleton, field_match.start())
         if positive is None:
             harvest.ignored += 1
             continue
-        expression = read_expression(code, field_match.end())
+        expression = read_expression(code, field_match.end(), constants)
         if expression.value is not None and not expression.value.strip():
             harvest.skipped["empty input"] += 1
         elif expression.value is not None:
@@ -223,7 +286,7 @@ def table_cases(code: str, skeleton: str, family: str, where: str, harvest: Harv
 
 def constant_cases(code: str, skeleton: str, family: str, where: str, harvest: Harvest) -> None:
     for declaration in CONSTANT_DECLARATION.finditer(skeleton):
-        expression = read_expression(code, declaration.end())
+        expression = read_expression(code, declaration.end(), {})
         if expression.value is None or not expression.value.strip():
             harvest.skipped[expression.skip_reason or "empty input"] += 1
             continue
