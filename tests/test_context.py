@@ -6,6 +6,7 @@ from credlint.triage.context import Context, is_comment_line, path_contexts
 
 TEST, DOCS, EXAMPLE, VENDORED, RECORDED, CONFIG = (Context.TEST, Context.DOCS, Context.EXAMPLE, Context.VENDORED,
                                                   Context.RECORDED, Context.CONFIG)
+STORE = Context.CREDENTIAL_STORE
 
 
 @pytest.mark.parametrize(("path", "expected"), [
@@ -31,6 +32,16 @@ TEST, DOCS, EXAMPLE, VENDORED, RECORDED, CONFIG = (Context.TEST, Context.DOCS, C
     pytest.param("captures/session.har", {RECORDED}, id="har-file"),
     pytest.param("src/latest/contest.py", set(), id="test-inside-a-word-is-not-a-test"),
     pytest.param("src/resample.py", set(), id="sample-inside-a-word-is-not-an-example"),
+    pytest.param("home/deploy/.netrc", {STORE, CONFIG}, id="netrc"),
+    pytest.param("db/.pgpass", {STORE}, id="pgpass"),
+    pytest.param("etc/shadow", {STORE}, id="shadow"),
+    pytest.param("web/public_html/.htpasswd", {STORE}, id="htpasswd"),
+    pytest.param("ftp/proftpd.passwd", {STORE}, id="passwd-file"),
+    pytest.param(".vscode/sftp.json", {STORE}, id="editor-sftp-settings"),
+    pytest.param("home/.docker/config.json", {STORE}, id="docker-config-by-its-folder"),
+    pytest.param("app/config.json", set(), id="other-config-json-is-not-a-store"),
+    pytest.param("tests/fixtures/.netrc", {TEST, STORE, CONFIG}, id="store-fixture-is-still-a-test"),
+    pytest.param("src/shadow_dom.js", set(), id="store-name-inside-a-word"),
 ])
 def test_path_contexts(path: str, expected: set[Context]) -> None:
     assert path_contexts(path) == frozenset(expected)

@@ -119,6 +119,8 @@ def test_identifiers_hashes_and_references() -> None:
     assert is_reference("var.db_password")
     assert is_reference("get_password()")
     assert not is_reference("Spring2023_844")
+    assert is_reference("settings.oauth2Client.s3_bucket1")  # identifiers carry a number or two
+    assert not is_reference("rh83qVz4JzCOvCOh7riyaTA2VPQeiloq.LdWOFn1sw9iWcakqgLrUS3DhRhZgL")  # a dotted token
     assert is_sequential("abcdefgh") and is_sequential("87654321") and not is_sequential("a7c2e9")
     assert is_vendor_example("AKIAIOSFODNN7EXAMPLE") and is_vendor_example("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 

@@ -19,6 +19,7 @@ class Context(Enum):
     VENDORED = "vendored"
     RECORDED = "recorded"  # recorded HTTP traffic: cassettes, HAR files
     CONFIG = "config"  # a configuration file (.env, YAML, properties, Terraform, Dockerfile …)
+    CREDENTIAL_STORE = "credential-store"  # a file a tool keeps its user's logins in (.netrc, .pgpass …)
 
 
 TEST_FOLDER = re.compile(
@@ -41,6 +42,16 @@ RECORDED_FILE = re.compile(r"\.har$", re.I)
 CONFIG_FILE = re.compile(
     r"(?i)(?:\.(?:env|properties|ini|cfg|conf|ya?ml|toml|tf|tfvars|hcl|netrc|npmrc|pypirc)$"
     r"|^(?:\.env[^/]*|[^/]*\.env\.[^/]*|Dockerfile[^/]*|[^/]*\.Dockerfile|docker-compose[^/]*))$")
+# Files whose only purpose is to hold logins for one tool: nobody writes a dummy password into one, so a weak
+# password there is a weak password in use, not a stand-in (scanner/triage/filters.py, scoring.py). Matched on
+# the whole path: some are known by their folder (`.docker/config.json`, `.aws/credentials`).
+CREDENTIAL_STORE_PATH = re.compile(
+    r"(?i)(?:^|/)(?:[._]netrc|\.pgpass|pgpass\.conf|\.git-credentials|\.(?:esmtp|msmtp|fetchmail)rc|\.my\.cnf|"
+    r"\.mylogin\.cnf|\.s3cfg|\.pypirc|\.dockercfg|\.docker/config\.json|\.aws/credentials|\.credentials|\.boto|"
+    r"\.tugboat|\.?htpasswd|g?shadow|[\w.-]*passwd|\.ftpconfig|sftp-config\.json|\.vscode/sftp\.json|\.remote-sync\.json|"
+    r"ftpsync\.settings|deployment-config\.json|robomongo\.json|robo3t\.json|sitemanager\.xml|recentservers\.xml|"
+    r"filezilla\.xml|dbeaver-data-sources\.xml|\.dbeaver/(?:data-sources|credentials-config)\.json|"
+    r"\.idea/(?:WebServers|dataSources\.local)\.xml|winscp\.ini|rclone\.conf)$")
 FOLDER_CONTEXTS = ((TEST_FOLDER, Context.TEST), (DOCS_FOLDER, Context.DOCS), (EXAMPLE_FOLDER, Context.EXAMPLE),
                    (VENDORED_FOLDER, Context.VENDORED), (RECORDED_FOLDER, Context.RECORDED))
 FILE_CONTEXTS = ((TEST_FILE, Context.TEST), (DOCS_FILE, Context.DOCS), (EXAMPLE_FILE, Context.EXAMPLE),
@@ -53,11 +64,13 @@ def path_contexts(path: str) -> frozenset[Context]:
     *folders, name = path.split("/")
     found = {context for folder in folders for pattern, context in FOLDER_CONTEXTS if pattern.match(folder)}
     found.update(context for pattern, context in FILE_CONTEXTS if pattern.search(name))
+    if CREDENTIAL_STORE_PATH.search(path):
+        found.add(Context.CREDENTIAL_STORE)
     return frozenset(found)
 
 
 def is_production(contexts: frozenset[Context]) -> bool:
-    return not contexts - {Context.CONFIG}
+    return not contexts - {Context.CONFIG, Context.CREDENTIAL_STORE}
 
 
 COMMENT_LINE = re.compile(r"^\s*(?:#|//|/\*|\*\s|<!--|>>>|\.\.\.\s)")

@@ -17,6 +17,7 @@ from credlint.detectors.shape import Shape, judge
 from credlint.model import Candidate, Validation
 from credlint.text import b64decode_loose, shannon_entropy
 from credlint.triage.assessment import ADVISORY_TAG, CHOSEN_KINDS, GENERIC_TAG, Assessment
+from credlint.triage.context import Context, is_production
 
 PLACEHOLDER_SHAPES = re.compile(
     r"""^(?:
@@ -40,7 +41,7 @@ PLACEHOLDER_SHAPES = re.compile(
 # Inside random text the same letters are chance: `…k3TbdQz…` in a token's random part dropped 0.1-0.5 % of
 # valid random tokens when any occurrence counted.
 PLACEHOLDER_WORD_LIST = (
-    r"(?:your|my)[_-]?(?:own[_-]?)?"
+    r"(?:your|my)[_-]?(?:own[_-]?)?(?:[a-z]+[_-]){0,2}"
     r"(?:api|app|secret|token|key|password|passwd|pass|pwd|access|client|auth|db|user|username|account)"
     r"|change[_-]?me|replace[_-]?(?:me|this|with)|placeholder|redacted|dummy|fake|sample|example"
     r"|not[_-]?a[_-]?(?:real|secret)|insert[_-]?(?:your|here)|put[_-]?your|enter[_-]?your|x{4,}|todo|tbd"
@@ -89,7 +90,7 @@ DIGEST_PREFIX = re.compile(r"(?i)(?:sha(?:1|224|256|384|512)[-:=]|md5[-:]|h1:|bl
 DIGEST_CONTEXT = re.compile(r"(?i)(?:sha\d*|md5|digest|checksum|hash|etag|integrity|commit|revision|\bref\b|\brev\b)")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 PASSWORD_HASH = re.compile(
-    r"^(?:pbkdf2_sha\d+\$|bcrypt\$|argon2\$|\$2[abxy]?\$\d\d\$|\$argon2(?:id|i|d)\$|\$[156]\$|\{S?SHA\d*\}|"
+    r"^(?:pbkdf2_sha\d+\$|bcrypt\$|argon2\$|\$2[abxy]?\$\d\d\$|\$argon2(?:id|i|d)\$|\$[156]\$|\$(?:apr1|y|gy|md5)\$|\{S?SHA\d*\}|"
     r"scrypt:|sha\d+\$|ENC\(|enc:|vault:|AQICA|arn:aws:)"
 )
 REFERENCE = re.compile(
@@ -194,8 +195,26 @@ def is_password_hash(value: str) -> bool:
     return bool(PASSWORD_HASH.match(value))
 
 
+def password_hash(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
+    """A hash is not the password, except in the files that store the hashes to log in with (shadow, .htpasswd)
+    outside tests and examples: there it is the account's credential, crackable offline."""
+    in_use = in_store(judged) and is_production(judged.contexts)
+    return not in_use and is_password_hash(cand.secret)
+
+
 def is_reference(value: str) -> bool:
-    return bool(REFERENCE.match(value.strip()))
+    stripped = value.strip()
+    return bool(REFERENCE.match(stripped)) and not is_dotted_token(stripped)
+
+
+DIGIT_RUN = re.compile(r"\d+")
+MAX_IDENTIFIER_DIGIT_RUNS = 2  # `oauth2Client`, `s3_bucket1`; a generated part has digits all through it
+
+
+def is_dotted_token(value: str) -> bool:
+    """`rh83qVz…Y8.LdWOF…` reads as an attribute chain (`cfg.db.password`) but one part is generated: digits
+    scattered through it, where an identifier has at most a couple of numbers."""
+    return "." in value and any(len(DIGIT_RUN.findall(part)) > MAX_IDENTIFIER_DIGIT_RUNS for part in value.split("."))
 
 
 def decoded_credentials(rule: Rule, cand: Candidate) -> tuple[str, str | None]:
@@ -208,12 +227,16 @@ def decoded_credentials(rule: Rule, cand: Candidate) -> tuple[str, str | None]:
     return user, password or None
 
 
-def has_placeholder_credentials(rule: Rule, cand: Candidate) -> bool:
+def has_placeholder_credentials(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
+    """The password inside a Basic credential judged as any password is (a weak one in a store is kept)."""
     user, password = decoded_credentials(rule, cand)
     if password is None:
         return False
-    return (is_token_stand_in(user, password) or is_placeholder(password) or is_trivial_default(password)
-            or is_published_password(password))
+    if is_token_stand_in(user, password) or is_placeholder(password):
+        return True
+    if in_store(judged):
+        return names_the_field(password)
+    return is_trivial_default(password) or is_published_password(password)
 
 
 def is_token_stand_in(user: str, password: str) -> bool:
@@ -266,7 +289,24 @@ def generic_only(check: Callable[[str], bool]) -> FilterCheck:
 
 
 def password_like(check: Callable[[str], bool]) -> FilterCheck:
-    return lambda rule, cand, judged: rule.kind in CHOSEN_KINDS and check(cand.secret)
+    """A check of chosen passwords for weak defaults (`postgres`, `123456`): outside a credential store, where
+    such a value is a stand-in; in one (.netrc, .pgpass) it is a weak password in use, and reported, unless it
+    only names the field (`password`): that is a template's."""
+    return lambda rule, cand, judged: rule.kind in CHOSEN_KINDS and (
+        names_the_field(cand.secret, judged) if in_store(judged) else check(cand.secret))
+
+
+def in_store(judged: Assessment) -> bool:
+    return Context.CREDENTIAL_STORE in judged.contexts
+
+
+FIELD_WORDS = frozenset({"password", "passwd", "pass", "pwd", "passphrase", "secret", "token"})
+
+
+def names_the_field(value: str, judged: Assessment | None = None) -> bool:
+    """The value, or the password it encodes (FileZilla's base64 of `password`), is the field's own name."""
+    readable = [value] if judged is None else [value, judged.judged]
+    return any(text.strip().lower() in FIELD_WORDS for text in readable)
 
 
 # Validators that check a checksum or a signature chain: a value passing one is a token, whatever words its
@@ -291,12 +331,14 @@ def readable_token(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
 
 
 def patterned_password(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
-    return rule.kind in CHOSEN_KINDS and judged.shape is Shape.PATTERNED
+    return password_like(lambda secret: judged.shape is Shape.PATTERNED)(rule, cand, judged)
 
 
 def encoded_text(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
-    """base64 or hex of readable text (`you're not supposed to decode this!`, `{"foo": "bar"}`)."""
-    return judged.encoded and judged.is_readable
+    """base64 or hex of readable text (`you're not supposed to decode this!`, `{"foo": "bar"}`); not a password a
+    credential store keeps encoded (FileZilla's base64 `<Pass>`): a typed password reads as words."""
+    stored_password = rule.kind in CHOSEN_KINDS and in_store(judged)
+    return judged.encoded and judged.is_readable and not stored_password
 
 
 FILE_EXTENSION = re.compile(r"(?i)\.(?:json|ya?ml|pem|key|crt|cer|p12|pfx|jks|txt|cfg|conf|ini|toml|env|gpg|asc)$")
@@ -342,9 +384,9 @@ FILTERS: Sequence[tuple[str, FilterCheck]] = (
     ("placeholder", placeholder),
     ("reference", lambda rule, cand, judged: GENERIC_TAG in rule.tags and not is_quoted(cand)
      and is_reference(cand.secret)),
-    ("placeholder-credentials", lambda rule, cand, judged: has_placeholder_credentials(rule, cand)),
+    ("placeholder-credentials", has_placeholder_credentials),
     ("token-stand-in", lambda rule, cand, judged: token_user_before(rule, cand)),
-    ("password-hash", lambda rule, cand, judged: is_password_hash(cand.secret)),
+    ("password-hash", password_hash),
     ("digest", lambda rule, cand, judged: GENERIC_TAG in rule.tags and is_digest(cand.secret, cand.line_text)),
     ("uuid", generic_only(is_uuid)),
     ("path-like", generic_only(is_path_like)),

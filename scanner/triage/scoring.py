@@ -32,6 +32,9 @@ CONTEXT_FLOOR = -20
 COMMENT = -5
 NEARBY_PLACEHOLDER = -10
 PRODUCTION_CONFIG = 5  # a password in a committed .env, properties or YAML file is more often a real one
+# A password in a tool's own credential file (.netrc, .pgpass, FileZilla) outside tests and examples is one in
+# use, however it reads: this offsets the words shape of typed passwords (`hunter22` is readable elsewhere).
+CREDENTIAL_STORE = 15
 WELL_KNOWN = -15  # the jwt.io sample, the Azure Storage emulator key: real format, published everywhere
 # Words on the line, outside the value, that say the value is not meant to work (`wrong_vault_password`).
 DUMMY_WORDS = frozenset({"example", "sample", "dummy", "fake", "placeholder", "wrong", "invalid", "incorrect",
@@ -67,9 +70,15 @@ def context_points(rule: Rule, cand: Candidate, judged: Assessment) -> int:
     points = max(CONTEXT_FLOOR, sum(CONTEXT_POINTS.get(c, 0) for c in judged.contexts))
     points += COMMENT if judged.in_comment else 0
     points += NEARBY_PLACEHOLDER if says_dummy(cand.line_text.replace(cand.secret, " ")) else 0
-    if rule.kind in CHOSEN_KINDS and is_production(judged.contexts) and Context.CONFIG in judged.contexts:
-        points += PRODUCTION_CONFIG
+    if rule.kind in CHOSEN_KINDS and is_production(judged.contexts):
+        points += production_points(judged.contexts)
     return points
+
+
+def production_points(contexts: frozenset[Context]) -> int:
+    if Context.CREDENTIAL_STORE in contexts:
+        return CREDENTIAL_STORE
+    return PRODUCTION_CONFIG if Context.CONFIG in contexts else 0
 
 
 def says_dummy(text: str) -> bool:
