@@ -10,6 +10,7 @@ from credlint.detectors.rulebook import Rulebook
 from credlint.detectors.validators import base62_checksum
 from credlint.model import Chunk, Severity
 from credlint.pipeline import Scanner, scan_text
+from credlint.text import shannon_entropy
 from credlint.triage.filters import (
     is_digest,
     is_password_hash,
@@ -192,3 +193,11 @@ def test_a_checksum_valid_token_with_a_hand_typed_looking_run_is_still_reported(
     token = f"ghp_{body}{base62_checksum(body)}"
     [found] = scan_text(f'GITHUB_TOKEN = "{token}"\n', rulebook, "deploy.py")
     assert found.rule_id == "github-pat-classic"
+
+
+def test_a_random_hex_secret_is_held_to_the_hex_entropy_floor(rulebook: Rulebook) -> None:
+    """Random hex tops out at 4 bits a character: a 32-hex key with 3.0-3.5 bits (18 % of them) is a key."""
+    value = "c1ec3351178b08fd8edeef7d7a1ed6f3"
+    assert 3.0 < shannon_entropy(value) < 3.5
+    assert "hardcoded-secret" in {f.rule_id for f in scan_text(f'finicity_token = "{value}"\n', rulebook, "app.py")}
+    assert not scan_text('finicity_token = "a0a0b1b1a0a0b1b1a0a0b1b1a0a0b1b1"\n', rulebook, "app.py")
