@@ -71,9 +71,11 @@ class RegexDetector:
             self.ready_prefilter()
         return self.prefilter.judge(text) if self.prefilter is not None else None
 
-    def rule_windows(self, text: str, hits: Mapping[str, list[int]]) -> list[tuple[Rule, Windows]]:
-        """Each triggered rule, in rulebook order, with the line windows to search."""
-        triggered = sorted({i for keyword in hits for i in self.keyword_rules.get(keyword, ())})
+    def rule_windows(self, text: str, hits: Mapping[str, list[int]], path: str) -> list[tuple[Rule, Windows]]:
+        """Each triggered rule that applies to the path, in rulebook order, with the line windows to search. The
+        path comes first: a rule for one kind of file (.git-credentials) may share a keyword with every URL."""
+        hit_rules = {i for keyword in hits for i in self.keyword_rules.get(keyword, ())}
+        triggered = sorted(i for i in hit_rules if self.rules[i].applies_to(path))
         judgement = self.judge(text) if triggered else None
         out: list[tuple[Rule, Windows]] = []
         for i in triggered:
@@ -90,9 +92,7 @@ class RegexDetector:
 
     def candidates(self, chunk: Chunk, index: LineIndex,
                    hits: Mapping[str, list[int]]) -> Iterator[tuple[Rule, Candidate]]:
-        for rule, windows in self.rule_windows(chunk.text, hits):
-            if not rule.applies_to(chunk.path):
-                continue
+        for rule, windows in self.rule_windows(chunk.text, hits, chunk.path):
             longest = MAX_SECRET.get(rule.kind, DEFAULT_MAX_SECRET)
             for match in iter_matches(rule.regex, chunk.text, windows):
                 start, end = match.span(rule.secret_group)
