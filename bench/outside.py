@@ -2,14 +2,17 @@
 
     python -m bench.outside --kingfisher /path/kingfisher/data/rules --trufflehog /path/trufflehog/pkg/detectors
     python -m bench.outside --trufflehog /path/trufflehog/pkg/detectors --misses aws   # which shapes are missed
+    python -m bench.outside --gitleaks /path/gitleaks/cmd/generate/config
     python -m bench.outside --kingfisher DIR --json outside.json
 
 Cases (bench/outside_cases.py): Kingfisher rules' `examples` (positive) and `negative_examples` (negative);
 TruffleHog's `*_test.go` table entries with a literal `input:` (positive when `want:` lists strings, negative
 when it is empty or nil) and its `validPattern` / `invalidPattern` constants; `fmt.Sprintf` inputs of literals
 and the file's string constants are evaluated, inputs built at run time (calls, `+`) counted as skipped. The
-family of a case is the middle of a Kingfisher rule id (`kingfisher.airtable.1`: airtable) or the TruffleHog
-detector folder.
+family of a case is the middle of a Kingfisher rule id (`kingfisher.airtable.1`: airtable), the TruffleHog
+detector folder, or the gitleaks rule id. gitleaks' `tps`/`fps` lists and its generated samples (each secret in
+every syntax of its generator, random secrets drawn from the rule's own regex, seeded) are read as
+bench/outside_cases.py describes.
 
 Every case is written to its own file, cases/<source>/<family>/<n>.log in a temporary folder, and credlint scans
 that folder once, with its default --min-score. A positive is found when credlint reports anything in its file;
@@ -35,7 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.outside_cases import Case, Harvest, kingfisher_cases, trufflehog_cases
+from bench.outside_cases import Case, Harvest, gitleaks_cases, kingfisher_cases, trufflehog_cases
 from credlint.triage.context import path_contexts
 from credlint.triage.scoring import redact
 
@@ -240,6 +243,8 @@ def harvests(args: argparse.Namespace) -> dict[str, Harvest]:
         found["kingfisher"] = kingfisher_cases(args.kingfisher)
     if args.trufflehog:
         found["trufflehog"] = trufflehog_cases(args.trufflehog)
+    if args.gitleaks:
+        found["gitleaks"] = gitleaks_cases(args.gitleaks)
     return found
 
 
@@ -247,13 +252,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kingfisher", type=Path, help="Kingfisher's rules folder (data/rules)")
     parser.add_argument("--trufflehog", type=Path, help="TruffleHog's detectors folder (pkg/detectors)")
+    parser.add_argument("--gitleaks", type=Path, help="gitleaks' rule generator folder (cmd/generate/config)")
     parser.add_argument("--credlint", default=str(Path(__file__).resolve().parent.parent / ".venv/bin/credlint"))
     parser.add_argument("--json", type=Path, help="also write the figures and per-family counts here")
     parser.add_argument("--misses", metavar="FAMILY", help="also list this family's missed positives, redacted")
     parser.add_argument("--suffix", default=DEFAULT_SUFFIX, help=f"of each case file (default {DEFAULT_SUFFIX})")
     args = parser.parse_args(argv)
-    if not (args.kingfisher or args.trufflehog):
-        parser.error("give --kingfisher, --trufflehog or both")
+    if not (args.kingfisher or args.trufflehog or args.gitleaks):
+        parser.error("give --kingfisher, --trufflehog, --gitleaks or several")
     contexts = sorted(context.value for context in path_contexts(f"cases/x/y/1{args.suffix}"))
     if contexts:
         print(f"note: credlint scores *{args.suffix} files lower ({', '.join(contexts)})", file=sys.stderr)

@@ -11,9 +11,11 @@ not a `[]string` or `nil` tests something else and is ignored.
 
 from __future__ import annotations
 
+import random
 import re
+import string
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -309,4 +311,192 @@ def trufflehog_cases(root: Path) -> Harvest:
         family, where = relative.parts[0], relative.as_posix()
         table_cases(code, skeleton, family, where, harvest)
         constant_cases(code, skeleton, family, where, harvest)
+    return harvest
+
+
+# ---- gitleaks: the rule generator's own positives and negatives -------------------------------------------------
+
+# gitleaks writes each rule's test cases in Go (cmd/generate/config/rules/*.go): `tps` (positives) and `fps`
+# (negatives) lists of literals, and `utils.GenerateSampleSecrets(identifier, secret)` (one line per syntax of
+# utils/generate.go: INI, JSON, YAML, Go, Java, Python, Make ...) or `GenerateSampleSecret` (`<id>_api_token =
+# "<secret>"`), the secret often `secrets.NewSecret(<regex>)`: a random string the regex matches. Here those
+# regexes are drawn from by a small generator (character classes, escapes, `{n}` and `{n,m}`), seeded, so the
+# cases are the same on every run; a regex it cannot draw from (groups, alternation) is counted as skipped.
+
+SECRET_HELPERS = {"Numeric": "[0-9]{%s}", "Hex": "[a-f0-9]{%s}", "AlphaNumeric": "[a-z0-9]{%s}",
+                  "AlphaNumericExtendedShort": "[a-z0-9_-]{%s}", "AlphaNumericExtended": "[a-z0-9=_\\-]{%s}",
+                  "AlphaNumericExtendedLong": "[a-z0-9\\/=_\\+\\-]{%s}"}
+HELPER_CALL = re.compile(r"utils\.(\w+)\(\"(\d+)\"\)")
+SAMPLE_TEMPLATE = re.compile(r"^[ \t]*\"[^\"]+\":[ \t]*(`[^`]*`|\"(?:[^\"\\\n]|\\.)*\")[ \t]*,", re.M)
+SAMPLE_CALL = re.compile(r"utils\.GenerateSampleSecrets?\(")
+STRING_LIST = re.compile(r"\b(tps|fps)[ \t]*:?=[ \t]*\[\]string[ \t]*\{")
+RULE_ID = re.compile(r"RuleID:[ \t]*\"([^\"]+)\"")
+QUANTIFIER = re.compile(r"\{(\d+)(?:,(\d*))?\}")
+CHAR_CLASS = re.compile(r"\[((?:\\.|[^\]\\])+)\]")
+CLASS_ESCAPES = {"d": string.digits, "w": string.ascii_letters + string.digits + "_"}
+
+
+def sample_templates(utils_source: str) -> list[str]:
+    body = utils_source[utils_source.index("func GenerateSampleSecrets"):]
+    return [literal_value(text) for text in SAMPLE_TEMPLATE.findall(body[:body.index("replacer")])]
+
+
+def class_members(body: str) -> list[str] | None:
+    """The characters of a `[...]` class body; None for a negated class."""
+    if body.startswith("^"):
+        return None
+    members: list[str] = []
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "\\" and index + 1 < len(body):
+            members += CLASS_ESCAPES.get(body[index + 1], body[index + 1])
+            index += 2
+        elif index + 2 < len(body) and body[index + 1] == "-":
+            members += [chr(c) for c in range(ord(char), ord(body[index + 2]) + 1)]
+            index += 3
+        else:
+            members.append(char)
+            index += 1
+    return members
+
+
+def draw(regex: str, rng: random.Random) -> str | None:
+    """A random string the regex matches, for regexes of literals, classes, escapes and counted repeats."""
+    out: list[str] = []
+    index = 0
+    while index < len(regex):
+        members: list[str] | None
+        char_class = CHAR_CLASS.match(regex, index)
+        if char_class:
+            members, index = class_members(char_class.group(1)), char_class.end()
+        elif regex[index] == "\\" and index + 1 < len(regex):
+            members, index = list(CLASS_ESCAPES.get(regex[index + 1], regex[index + 1])), index + 2
+        elif regex[index] in "()|?*+^$.[":
+            return None
+        else:
+            members, index = [regex[index]], index + 1
+        if not members:
+            return None
+        low = high = 1
+        if count := QUANTIFIER.match(regex, index):
+            low, upper = int(count.group(1)), count.group(2)
+            high = low if upper is None else int(upper) if upper else low + 10  # `{n,}`: up to ten more
+            index = count.end()
+        out.append("".join(rng.choice(members) for _ in range(rng.randint(low, high))))
+    return "".join(out)
+
+
+def split_top_level(code: str, separator: str) -> list[str]:
+    """Split at `separator` outside parentheses, braces and string literals."""
+    parts: list[str] = []
+    depth = start = index = 0
+    while index < len(code):
+        literal = LITERAL_START.match(code, index)
+        if literal:
+            index = literal.end()
+            continue
+        char = code[index]
+        depth += char in "({[" or -(char in ")}]")
+        if char == separator and depth == 0:
+            parts.append(code[start:index])
+            start = index + 1
+        index += 1
+    parts.append(code[start:])
+    return [part.strip() for part in parts if part.strip()]
+
+
+def closing(code: str, opening: int) -> int:
+    """The offset of the bracket that closes the one at `opening` (literals skipped)."""
+    depth, index = 0, opening
+    while index < len(code):
+        literal = LITERAL_START.match(code, index)
+        if literal:
+            index = literal.end()
+            continue
+        depth += code[index] in "({[" or -(code[index] in ")}]")
+        if depth == 0:
+            return index
+        index += 1
+    return len(code)
+
+
+def secret_regex(argument: str) -> str | None:
+    """The regex of `secrets.NewSecret(...)`: literals and utils helpers joined with `+`."""
+    pieces = []
+    for part in split_top_level(argument, "+"):
+        helper = HELPER_CALL.fullmatch(part)
+        if helper and helper.group(1) in SECRET_HELPERS:
+            pieces.append(SECRET_HELPERS[helper.group(1)] % helper.group(2))
+        elif LITERAL_START.fullmatch(part):
+            pieces.append(literal_value(part))
+        else:
+            return None
+    return "".join(pieces)
+
+
+def go_string(expression: str, rng: random.Random) -> str | None:
+    """The value of a Go string expression of literals and `secrets.NewSecret(...)`, joined with `+`."""
+    pieces = []
+    for part in split_top_level(expression, "+"):
+        if LITERAL_START.fullmatch(part):
+            pieces.append(literal_value(part))
+        elif part.startswith("secrets.NewSecret(") and part.endswith(")"):
+            regex = secret_regex(part[len("secrets.NewSecret("):-1])
+            value = draw(regex, rng) if regex is not None else None
+            if value is None:
+                return None
+            pieces.append(value)
+        else:
+            return None
+    return "".join(pieces)
+
+
+def sample_cases(code: str, call: re.Match[str], templates: Sequence[str], rng: random.Random) -> list[str] | None:
+    arguments = split_top_level(code[call.end():closing(code, call.end() - 1)], ",")
+    if len(arguments) != 2 or not LITERAL_START.fullmatch(arguments[0]):
+        return None
+    identifier, secret = literal_value(arguments[0]), go_string(arguments[1], rng)
+    if secret is None:
+        return None
+    if call.group().endswith("Secret("):
+        return [f'{identifier}_api_token = "{secret}"']
+    return [t.replace("{i}", identifier).replace("{I}", identifier.upper()).replace("{s}", secret) for t in templates]
+
+
+def list_ranges(code: str) -> list[tuple[int, int, bool]]:
+    """(start, end, positive) of each `tps`/`fps` string list."""
+    return [(found.end() - 1, closing(code, found.end() - 1), found.group(1) == "tps")
+            for found in STRING_LIST.finditer(code)]
+
+
+def gitleaks_file_cases(code: str, where: str, templates: Sequence[str], harvest: Harvest) -> None:
+    rng = random.Random(where)  # the same cases on every run
+    ranges = list_ranges(code)
+    for call in SAMPLE_CALL.finditer(code):
+        ids = RULE_ID.findall(code, 0, call.start())
+        positive = not any(start < call.start() < end and not tps for start, end, tps in ranges)
+        texts = sample_cases(code, call, templates, rng)
+        if texts is None:
+            harvest.skipped["gitleaks sample of a run-time value"] += 1
+            continue
+        family = ids[-1] if ids else where
+        harvest.cases += [Case("gitleaks", family, positive, text, f"{where}:{line_of(code, call.start())}")
+                          for text in texts if text.strip()]
+    for start, end, positive in ranges:
+        for element in split_top_level(code[start + 1:end], ","):
+            if LITERAL_START.fullmatch(element) and literal_value(element).strip():
+                ids = RULE_ID.findall(code, 0, start)
+                harvest.cases.append(Case("gitleaks", ids[-1] if ids else where, positive, literal_value(element),
+                                          f"{where}:{line_of(code, start)}"))
+
+
+def gitleaks_cases(root: Path) -> Harvest:
+    """`root`: gitleaks' cmd/generate/config (its rules/ and utils/ folders)."""
+    harvest = Harvest()
+    templates = sample_templates((root / "utils" / "generate.go").read_text(encoding="utf-8"))
+    for path in sorted((root / "rules").glob("*.go")):
+        if not path.name.endswith("_test.go"):
+            code, _ = go_views(path.read_text(encoding="utf-8", errors="replace"))
+            gitleaks_file_cases(code, path.relative_to(root).as_posix(), templates, harvest)
     return harvest
