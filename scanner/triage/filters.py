@@ -341,7 +341,9 @@ def readable_token(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
 
 
 def patterned_password(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
-    return password_like(lambda secret: judged.shape is Shape.PATTERNED)(rule, cand, judged)
+    """A typed pattern (`qwerty123`) as a password: a stand-in, except in a credential store (password_like)."""
+    typed_pattern = password_like(lambda _secret: judged.shape is Shape.PATTERNED)
+    return typed_pattern(rule, cand, judged)
 
 
 def encoded_text(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
