@@ -14,6 +14,8 @@ DATA = Path(__file__).parent / "data"
 @pytest.mark.parametrize(("name", "message"), [
     ("unknown-key.toml", "[demo-token]: unknown key 'negative_example' (did you mean 'negative_examples'?)"),
     ("bad-regex.toml", "[demo-token]: bad regex regex: "),
+    ("bad-paths-regex.toml", "[demo-token]: bad paths regex: "),
+    ("bad-allow-regex.toml", "[demo-token]: bad allow.secret regex: "),
     ("missing-field.toml", "[demo-token]: missing required key(s) severity"),
     ("no-examples.toml", "[demo-token]: examples must not be empty"),
     ("bad-severity.toml", "[demo-token]: severity 'urgent' is not one of low, medium, high, critical"),

@@ -40,11 +40,12 @@ NOT_A_PROVIDER = frozenset({"generic", "http", "hygiene", "jwt", "pem", "databas
 
 @dataclass(frozen=True, slots=True)
 class RuleAllow:
-    """Regexes on the secret, the whole match or the line; any hit drops the candidate."""
+    """Regexes on the secret, the whole match or the line; any hit drops the candidate. Kept as text and
+    compiled on first use (plain_compiled), as a rule's regex is: most are never needed in a scan."""
 
-    secret: tuple[re.Pattern[str], ...] = ()
-    match: tuple[re.Pattern[str], ...] = ()
-    line: tuple[re.Pattern[str], ...] = ()
+    secret: tuple[str, ...] = ()
+    match: tuple[str, ...] = ()
+    line: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ class Rule:
     secret_group: int = 1
     min_entropy: float = 0.0
     validator: str = ""
-    paths: tuple[re.Pattern[str], ...] = ()
+    paths: tuple[str, ...] = ()  # regexes on the path, compiled on first use
     allow: RuleAllow = field(default_factory=RuleAllow)
     tags: tuple[str, ...] = ()
     plugin: str = ""  # a detect-secrets plugin class name, for kind = "detect-secrets"
@@ -90,7 +91,7 @@ class Rule:
         return compiled(self.pattern)
 
     def applies_to(self, path: str) -> bool:
-        return not self.paths or any(p.search(path) for p in self.paths)
+        return not self.paths or any(plain_compiled(p).search(path) for p in self.paths)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,13 +186,14 @@ def parse_rule(table: dict[str, Any], path: Path, *, strict: bool = True) -> Rul
     validator = str(table.get("validator", ""))
     if validator and validator not in VALIDATORS:
         raise RuleFileError(f"{where}: unknown validator {validator!r}; known: {', '.join(sorted(VALIDATORS))}")
-    return Rule(**common_fields(table, path, where), kind=choice(table, "kind", KINDS, where),
+    return Rule(**common_fields(table, path, where, strict), kind=choice(table, "kind", KINDS, where),
                 keywords=keywords(table, where), pattern=pattern, secret_group=group, validator=validator,
                 examples=strings(table, "examples", where, nonempty=True))
 
 
-def common_fields(table: dict[str, Any], path: Path, where: str) -> dict[str, Any]:
-    """What every kind of rule has: identity, severity, remediation, proof, scope and allowlist."""
+def common_fields(table: dict[str, Any], path: Path, where: str, strict: bool = True) -> dict[str, Any]:
+    """What every kind of rule has: identity, severity, remediation, proof, scope and allowlist. Strict: the
+    path and allow regexes are checked to compile (the built-in rules, checked by the tests, are not)."""
     return {
         "id": rule_id(table, where), "title": text(table, "title", where),
         "description": text(table, "description", where), "severity": enum_value(Severity, table, "severity", where),
@@ -199,8 +201,8 @@ def common_fields(table: dict[str, Any], path: Path, where: str) -> dict[str, An
         "remediation": text(table, "remediation", where), "references": strings(table, "references", where),
         "negative_examples": strings(table, "negative_examples", where), "source": path.name,
         "min_entropy": float(table.get("min_entropy", 0.0)),
-        "paths": tuple(compile_regex(p, where, "paths") for p in strings(table, "paths", where)),
-        "allow": parse_allow(table.get("allow", {}), where), "tags": strings(table, "tags", where),
+        "paths": checked_patterns(strings(table, "paths", where), where, "paths", strict),
+        "allow": parse_allow(table.get("allow", {}), where, strict), "tags": strings(table, "tags", where),
         "example_path": str(table.get("example_path", "snippet.txt")),
     }
 
@@ -301,6 +303,19 @@ def compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(with_first_chars(pattern))
 
 
+@functools.lru_cache(maxsize=1024)
+def plain_compiled(pattern: str) -> re.Pattern[str]:
+    """A path or allow regex of a rule, compiled once per process, when first needed."""
+    return re.compile(pattern)
+
+
+def checked_patterns(patterns: tuple[str, ...], where: str, key: str, strict: bool) -> tuple[str, ...]:
+    """The patterns; strict, each checked to compile (a rule file with a bad one is refused at load, named)."""
+    for pattern in patterns if strict else ():
+        compile_regex(pattern, where, key)
+    return patterns
+
+
 def compile_regex(pattern: Any, where: str, key: str) -> re.Pattern[str]:
     if not isinstance(pattern, str):
         raise RuleFileError(f"{where}: {key} must be a string")
@@ -310,12 +325,10 @@ def compile_regex(pattern: Any, where: str, key: str) -> re.Pattern[str]:
         raise RuleFileError(f"{where}: bad {key} regex: {exc}") from exc
 
 
-def parse_allow(table: Any, where: str) -> RuleAllow:
+def parse_allow(table: Any, where: str, strict: bool = True) -> RuleAllow:
     if not isinstance(table, dict):
         raise RuleFileError(f"{where}: allow must be a table with secret/match/line regex lists")
     for key in sorted(set(table) - ALLOW_KEYS):
         raise RuleFileError(f"{where}: unknown key 'allow.{key}'; use secret, match or line")
-    return RuleAllow(**{
-        key: tuple(compile_regex(p, where, f"allow.{key}") for p in strings(table, key, where))
-        for key in ALLOW_KEYS
-    })
+    return RuleAllow(**{key: checked_patterns(strings(table, key, where), where, f"allow.{key}", strict)
+                        for key in ALLOW_KEYS})

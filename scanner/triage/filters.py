@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from credlint.allowlist import Allowlist
 from credlint.detectors.python_auth import TOKEN_USERNAME
-from credlint.detectors.rulebook import Rule
+from credlint.detectors.rulebook import Rule, plain_compiled
 from credlint.detectors.shape import Shape, judge
 from credlint.model import Candidate, Validation
 from credlint.text import b64decode_loose, shannon_entropy
@@ -288,9 +288,10 @@ def low_entropy(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
 
 def rule_allow(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
     allow = rule.allow
-    return (any(p.search(cand.secret) for p in allow.secret)
-            or any(p.search(cand.line_text) for p in allow.line)
-            or any(p.search(cand.line_text[max(0, cand.line_text.find(cand.secret) - 80):]) for p in allow.match))
+    return (any(plain_compiled(p).search(cand.secret) for p in allow.secret)
+            or any(plain_compiled(p).search(cand.line_text) for p in allow.line)
+            or any(plain_compiled(p).search(cand.line_text[max(0, cand.line_text.find(cand.secret) - 80):])
+                   for p in allow.match))
 
 
 def generic_only(check: Callable[[str], bool]) -> FilterCheck:
