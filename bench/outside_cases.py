@@ -121,6 +121,30 @@ def go_unescape(body: str) -> str:
 
 
 LITERAL_START = re.compile(r"`[^`]*`|\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"")
+
+def outside_literals(code: str, start: int = 0) -> Iterator[tuple[int, int]]:
+    """(offset, bracket depth after it) of each character from `start` that is not inside a string literal."""
+    depth, index = 0, start
+    while index < len(code):
+        literal = LITERAL_START.match(code, index)
+        if literal:
+            index = literal.end()
+            continue
+        depth += code[index] in "({[" or -(code[index] in ")}]")
+        yield index, depth
+        index += 1
+
+
+def closing(code: str, opening: int) -> int:
+    """The offset of the bracket that closes the one at `opening` (literals skipped)."""
+    return next((index for index, depth in outside_literals(code, opening) if depth == 0), len(code))
+
+
+def split_top_level(code: str, separator: str) -> list[str]:
+    """Split at `separator` outside brackets and string literals."""
+    cuts = [index for index, depth in outside_literals(code) if depth == 0 and code[index] == separator]
+    parts = [code[a + 1:b] for a, b in zip([-1, *cuts], [*cuts, len(code)], strict=True)]
+    return [part.strip() for part in parts if part.strip()]
 CONCATENATED = re.compile(r"[ \t]*\+")
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 CONSTANTS = {"validPattern": True, "invalidPattern": False}
@@ -158,7 +182,6 @@ def read_expression(code: str, start: int, constants: Mapping[str, str]) -> Expr
 
 
 SPRINTF_VERB = re.compile(r"%(.)")
-ARGUMENT_END = re.compile(r"\s*([,)])\s*")
 STRING_DECLARATION = re.compile(r"^[ \t]*(?:(?:const|var)[ \t]+)?([A-Za-z_]\w*)[ \t]*(?:string[ \t]*)?:?=[ \t]*", re.M)
 
 
@@ -175,21 +198,14 @@ def string_constants(code: str, skeleton: str) -> dict[str, str]:
 def sprintf_arguments(code: str, start: int, constants: Mapping[str, str]) -> list[str] | str:
     """The values of the arguments from `start` to the closing parenthesis, or why they cannot be known."""
     arguments: list[str] = []
-    index = start
-    while True:
-        argument = LITERAL_START.match(code, index) or IDENTIFIER.match(code, index)
-        if argument and argument.group()[0] in "\"`":
-            arguments.append(literal_value(argument.group()))
-        elif argument and argument.group() in constants:
-            arguments.append(constants[argument.group()])
+    for argument in split_top_level(code[start:closing(code, start - 1)], ","):
+        if LITERAL_START.fullmatch(argument):
+            arguments.append(literal_value(argument))
+        elif argument in constants:
+            arguments.append(constants[argument])
         else:
             return "fmt.Sprintf of a run-time value"
-        end = ARGUMENT_END.match(code, argument.end())
-        if end is None:
-            return "fmt.Sprintf of a run-time value"
-        if end.group(1) == ")":
-            return arguments
-        index = end.end()
+    return arguments
 
 
 def sprintf(code: str, start: int, constants: Mapping[str, str]) -> Expression:
@@ -385,40 +401,6 @@ def draw(regex: str, rng: random.Random) -> str | None:
             index = count.end()
         out.append("".join(rng.choice(members) for _ in range(rng.randint(low, high))))
     return "".join(out)
-
-
-def split_top_level(code: str, separator: str) -> list[str]:
-    """Split at `separator` outside parentheses, braces and string literals."""
-    parts: list[str] = []
-    depth = start = index = 0
-    while index < len(code):
-        literal = LITERAL_START.match(code, index)
-        if literal:
-            index = literal.end()
-            continue
-        char = code[index]
-        depth += char in "({[" or -(char in ")}]")
-        if char == separator and depth == 0:
-            parts.append(code[start:index])
-            start = index + 1
-        index += 1
-    parts.append(code[start:])
-    return [part.strip() for part in parts if part.strip()]
-
-
-def closing(code: str, opening: int) -> int:
-    """The offset of the bracket that closes the one at `opening` (literals skipped)."""
-    depth, index = 0, opening
-    while index < len(code):
-        literal = LITERAL_START.match(code, index)
-        if literal:
-            index = literal.end()
-            continue
-        depth += code[index] in "({[" or -(code[index] in ")}]")
-        if depth == 0:
-            return index
-        index += 1
-    return len(code)
 
 
 def secret_regex(argument: str) -> str | None:
