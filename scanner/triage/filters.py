@@ -16,7 +16,7 @@ from credlint.detectors.rulebook import Rule, plain_compiled
 from credlint.detectors.shape import Shape, judge
 from credlint.model import Candidate, Validation
 from credlint.text import b64decode_loose, shannon_entropy
-from credlint.triage.assessment import ADVISORY_TAG, CHOSEN_KINDS, GENERIC_TAG, Assessment
+from credlint.triage.assessment import ADVISORY_TAG, CHOSEN_KINDS, GENERIC_TAG, MADE_VALUE_TAG, Assessment
 from credlint.triage.context import Context, is_production
 
 PLACEHOLDER_SHAPES = re.compile(
@@ -418,14 +418,19 @@ FILTERS: Sequence[tuple[str, FilterCheck]] = (
 
 # With PyPI's token username, the "password" read from the environment is a token: no migration left.
 ADVISORY_FILTERS = tuple(f for f in FILTERS if f[0] in ("token-stand-in", "rule-allowlist"))
+MADE_VALUE_FILTERS = tuple(f for f in FILTERS if f[0] == "rule-allowlist")
 
 
 def drop_reason(rule: Rule, cand: Candidate, judged: Assessment, allowlist: Allowlist) -> str | None:
     """The reason code of the first filter that drops the candidate, or None to keep it.
 
     Advisory rules (migration debt) match references to the environment on purpose, so the value filters
-    do not apply to them; allowlists still do."""
-    checks = FILTERS if ADVISORY_TAG not in rule.tags else ADVISORY_FILTERS
+    do not apply to them; allowlists still do. Neither do they to a value credlint made (MADE_VALUE_TAG)."""
+    checks = FILTERS
+    if ADVISORY_TAG in rule.tags:
+        checks = ADVISORY_FILTERS
+    elif MADE_VALUE_TAG in rule.tags:
+        checks = MADE_VALUE_FILTERS
     for reason, check in checks:
         if check(rule, cand, judged):
             return reason
