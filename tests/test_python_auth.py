@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from credlint.detectors.keywords import build_matcher
 from credlint.detectors.python_auth import (
     ADVISORY_RULE,
     FTP_ADVISORY_RULE,
@@ -11,6 +12,8 @@ from credlint.detectors.python_auth import (
     PREFILTER_KEYWORDS,
     REGISTRY_ADVISORY_RULE,
     iter_auth_sites,
+    keyword_ends,
+    may_authenticate,
 )
 from credlint.detectors.rulebook import Rulebook
 from credlint.pipeline import scan_text
@@ -131,3 +134,34 @@ def test_a_module_that_only_imports_an_auth_package_is_not_parsed(monkeypatch: p
     source = "import google.auth\nfrom google.auth import credentials\ncreds, _ = google.auth.default()\n"
     assert list(iter_auth_sites(source)) == []
     assert not MAY_AUTHENTICATE.search("if session.auth == expected: pass")
+
+
+GATE_SOURCES = [
+    'requests.get(url, auth=("alice", "Tr0ub4dor-3x"))\n',
+    "class A:\n    def f(self):\n        pass\n\n\ns.auth = (u, p)\n",
+    "x = 1\n" * 300 + 'smtp.login(user, "pw")\n' + "    pass\n" * 300,
+    "if session.auth == expected: pass\n",
+    "é = 'ü'\nconn.login(user, password='Tr0ub4dor-3x')\n",
+    "def g():\n    pass\nkr.add_password(realm, uri, user, secret)\n",
+    "import google.auth\nvalue = obj.pass_(1)\n",
+    "PASSWORD = None\npassword = True\n",
+    "a" * 3000 + " auth = (" + "b" * 3000 + "\n",
+]
+
+
+@pytest.mark.parametrize("source", GATE_SOURCES)
+def test_the_gate_on_keyword_lines_agrees_with_a_search_of_the_whole_text(source: str) -> None:
+    matcher = build_matcher(list(PREFILTER_KEYWORDS))
+    hits = {PREFILTER_KEYWORDS[k]: ends for k, ends in matcher.hits(source).items()}
+    ends = keyword_ends(hits)
+    assert ends or not hits
+    assert may_authenticate(source, ends) == bool(MAY_AUTHENTICATE.search(source))
+
+
+def test_the_gate_reads_one_line_at_a_time_so_no_alternative_may_cross_a_line() -> None:
+    assert not any(marker in MAY_AUTHENTICATE.pattern for marker in ("\\s", "\\n", "(?s", "[^"))
+
+
+def test_keyword_ends_are_unknown_when_the_matcher_could_not_place_a_keyword() -> None:
+    assert sorted(keyword_ends({"pass": [4, 90], "auth": [20]})) == [4, 20, 90]
+    assert keyword_ends({"pass": [4], "login": []}) == []
