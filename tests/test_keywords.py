@@ -12,6 +12,7 @@ TEXTS = [
     "x = 1\npassword = 'a'\nTOKEN=ghp_abc\n",
     "café = 1\nPassword = 'é'\n# ünïcode token\n",  # non-ASCII: byte and character offsets differ
     "",
+    "%PDF \udce2\udce3 token?\udccf password\n\U0001f511 ghp_ é?token",  # escaped bytes, '?', astral characters
 ]
 
 

@@ -111,6 +111,25 @@ def test_lines_it_cannot_read_are_blanked_in_place() -> None:
     assert readable_part("plain\ttext\n") == (b"plain\ttext\n", ())
 
 
+def blanked_line_by_line(text: str) -> tuple[bytes, tuple[tuple[int, int], ...]]:
+    """readable_part's contract, written the slow, obvious way: a line holding anything but ASCII without
+    \\x1c-\\x1f becomes spaces, every other line stays as it is."""
+    data, spans, offset = [], [], 0
+    for line in text.split("\n"):
+        if line.isascii() and not any(c in line for c in "\x1c\x1d\x1e\x1f"):
+            data.append(line.encode())
+        else:
+            data.append(b" " * len(line))
+            spans.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    return b"\n".join(data), tuple(spans)
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "?", "!", "\n", "\r", "é", "日", "\x1c", "\x1f", "\udcff", " "])))
+def test_every_unreadable_line_is_blanked_and_every_other_kept_whatever_question_marks_it_holds(text: str) -> None:
+    assert readable_part(text) == blanked_line_by_line(text)
+
+
 def test_keywords_are_kept_only_where_the_prefilter_could_not_read() -> None:
     assert within([3, 10, 12, 30], [(8, 12), (25, 40)]) == [10, 12, 30]
 

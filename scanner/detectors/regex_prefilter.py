@@ -22,7 +22,6 @@ database is kept in the rule cache folder under the same checks as the parsed ru
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import marshal
 import re
@@ -34,20 +33,12 @@ from credlint.detectors import rulecache
 
 MAGIC = b"credlint-regexdb-1\n"
 # `re` counts \x1c-\x1f as spaces in a str pattern, Hyperscan's byte mode does not; every character
-# beyond ASCII is read differently too. Each becomes FS before the scan, and the lines holding one are
-# left out of it (unjudged: every rule still runs there).
-FS = 0x1C
-OTHER_SEPARATORS = bytes.maketrans(b"\x1d\x1e\x1f", b"\x1c\x1c\x1c")
-UNJUDGED_HANDLER = "credlint-unjudged"
-
-
-def mark_unjudged(error: UnicodeError) -> tuple[str, int]:
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    return "\x1c" * (error.end - error.start), error.end
-
-
-codecs.register_error(UNJUDGED_HANDLER, mark_unjudged)
+# beyond ASCII is read differently too. The lines holding one are left out of the scan (unjudged: every rule
+# still runs there). Encoded to ASCII with '?' for every other character (one byte a character), and the
+# separators made '?' too, such a line holds a '?' that is not the text's own.
+SEPARATORS = "\x1c\x1d\x1e\x1f"
+SEPARATORS_TO_MARK = bytes.maketrans(SEPARATORS.encode(), b"????")
+MARK = ord("?")
 # `{,n}` is a repeat to `re` and text to Hyperscan; \u, \U, \N are `re`'s alone; (?a), (?L), (?u) are
 # Python's flags; `[[:alpha:]]` is a POSIX class to Hyperscan and a set of six characters to `re`.
 UNSAFE_SPELLING = re.compile(r"\{,|\\[uUNZ]|\(\?[a-zA-Z]*[aLu][a-zA-Z-]*[:)]|\[[:.=]\^?[a-z]+[:.=]\]")
@@ -98,23 +89,25 @@ class RegexPrefilter:
 
 def readable_part(text: str) -> tuple[bytes, tuple[Span, ...]]:
     """The text as ASCII with the lines it cannot judge blanked out (same length: offsets hold), and where
-    those lines are."""
-    data = text.encode("ascii", UNJUDGED_HANDLER)
-    if not any(separator in data for separator in b"\x1c\x1d\x1e\x1f"):
+    those lines are. C-level encodes and finds only: a codec error handler was called once per run of other
+    characters (a PDF in a history: a million calls, a fifth of the scan)."""
+    data = text.encode("ascii", "replace")  # one byte a character
+    if text.isascii() and not any(separator in text for separator in SEPARATORS):
         return data, ()
-    data = data.translate(OTHER_SEPARATORS)
+    # The same encoding with the text's own '?' made '!': each '?' left marks a character the scan cannot read.
+    marks = text.replace("?", "!").encode("ascii", "replace").translate(SEPARATORS_TO_MARK)
     spans: list[Span] = []
     pieces: list[bytes] = []
     done = 0
-    position = data.find(FS)
+    position = marks.find(MARK)
     while position >= 0:
-        start = data.rfind(b"\n", done, position) + 1 or done
-        end = data.find(b"\n", position)
-        end = len(data) if end < 0 else end
+        start = marks.rfind(b"\n", done, position) + 1 or done
+        end = marks.find(b"\n", position)
+        end = len(marks) if end < 0 else end
         pieces += [data[done:start], b" " * (end - start)]
         spans.append((start, end))
         done = end
-        position = data.find(FS, end)
+        position = marks.find(MARK, end)
     pieces.append(data[done:])
     return b"".join(pieces), tuple(spans)
 
