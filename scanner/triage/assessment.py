@@ -17,7 +17,7 @@ from credlint.triage.context import is_comment_line, path_contexts
 GENERIC_TAG = "generic"
 ADVISORY_TAG = "advisory"
 # A rule whose value credlint made itself (a key store's SHA-256, scanner/keystore.py): the value says nothing
-# of the secret, so no value filter applies to it; 1 digest in 1,000 reads as "words" to the shape judge.
+# of the secret, so no value filter applies to it (1 digest in 1,000 read as a typed pattern and was dropped).
 MADE_VALUE_TAG = "made-value"
 # Kinds whose value a person may have chosen; a token or key is generated, never typed.
 CHOSEN_KINDS = frozenset({"password", "basic-auth", "connection-string"})
