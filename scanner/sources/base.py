@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from credlint.globs import matches_any
+from credlint.keyfiles import key_file_text
 from credlint.keystore import key_store_kind, key_store_text
 from credlint.model import Chunk, FileResult, Finding, Skip
 from credlint.text import decode, decode_marked, only_cr_to_lf
@@ -49,7 +50,7 @@ class ReadLimits:
             if b"\0" in data[:SNIFF_BYTES]:
                 return Skip(path, "binary")
             text = decode(data)
-        return Chunk(path, only_cr_to_lf(text), whole, key, origin)
+        return Chunk(path, key_file_text(path, only_cr_to_lf(text)), whole, key, origin)
 
 
 @dataclass(frozen=True, slots=True)

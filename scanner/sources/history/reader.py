@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from credlint.errors import ScanIncompleteError
+from credlint.keyfiles import key_file_text, names_key_file
 from credlint.keystore import KEY_STORE_SUFFIXES, key_store_kind, key_store_text
 from credlint.model import Chunk, Skip
 from credlint.sources.base import KeywordEnds
@@ -288,6 +289,7 @@ class HistoryReader:
             wanted = self.sections_to_parse(patch, sections)
             return [change for index, (start, end) in enumerate(sections)
                     if wanted is None or index in wanted or needs_header(patch, start, end)
+                    or names_key_file(patch, start, end)
                     for change in self.changes_of(commit, parse_file(patch[start:end].rstrip(b"\n")))]
         except (CommitFormatError, ValueError, IndexError) as exc:
             return [Skip(f"commit {record_name(raw)}", "unreadable-commit", str(exc)[:200])]
@@ -331,8 +333,8 @@ class HistoryReader:
             yield Skip(display_path(path), "too-large", f"{len(added)} bytes added in commit {commit.sha[:12]}")
             return
         digest = hashlib.sha1(path.encode("utf-8", "surrogateescape") + b"\0" + added, usedforsecurity=False).digest()
-        yield CommitChange(commit, Chunk(path, decode(added), whole=False, key=digest), diff, digest,
-                           key_body_without_begin(added))
+        chunk = Chunk(path, key_file_text(path, decode(added)), whole=False, key=digest)
+        yield CommitChange(commit, chunk, diff, digest, key_body_without_begin(added))
 
 
 # The first base64 line of a private key's body starts with its DER or OpenSSH structure: RSA and PKCS#8
