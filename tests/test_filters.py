@@ -13,6 +13,7 @@ from credlint.pipeline import Scanner, scan_text
 from credlint.text import shannon_entropy
 from credlint.triage.filters import (
     is_digest,
+    is_file_path,
     is_password_hash,
     is_placeholder,
     is_reference,
@@ -201,3 +202,16 @@ def test_a_random_hex_secret_is_held_to_the_hex_entropy_floor(rulebook: Rulebook
     assert 3.0 < shannon_entropy(value) < 3.5
     assert "hardcoded-secret" in {f.rule_id for f in scan_text(f'finicity_token = "{value}"\n', rulebook, "app.py")}
     assert not scan_text('finicity_token = "a0a0b1b1a0a0b1b1a0a0b1b1a0a0b1b1"\n', rulebook, "app.py")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("~/.config/gcloud/credentials.json", True),
+    ("/var/lib/images/disk-0.img", True),
+    ("~/.ssh/id_ed25519", True),  # the home folder and OpenSSH's key name: neither is random text
+    ("~/.ssh/id_rsa.pub", True),
+    ("/home/deploy/.ssh/id_ecdsa_sk", True),
+    ("~/Xk9mQ2vLp8wR4zB7", False),  # one random segment after the home folder
+    ("/Xk9mQ2vLp8wR4z/aB3dE5fG7hJ9kL1m", False),  # base64 may start with `/`
+])
+def test_is_file_path(value: str, expected: bool) -> None:
+    assert is_file_path(value) is expected

@@ -358,6 +358,8 @@ FILE_EXTENSION = re.compile(r"(?i)\.(?:json|ya?ml|pem|key|crt|cer|p12|pfx|jks|tx
 
 
 ABSOLUTE_PATH = re.compile(r"^(?:~|\.{1,2})?/|^[A-Za-z]:\\")
+# OpenSSH's default key file names: not words, but the most common last segment of a key path.
+SSH_KEY_FILE = re.compile(r"id_(?:rsa|dsa|ecdsa|ed25519)(?:[_-]sk)?(?:\.pub)?")
 
 
 def is_file_path(value: str) -> bool:
@@ -368,8 +370,8 @@ def is_file_path(value: str) -> bool:
         return True
     if not ABSOLUTE_PATH.match(value):
         return False
-    segments = [s for s in re.split(r"[/\\]", value) if s]
-    readable = sum(1 for s in segments if judge(s) is not Shape.RANDOM)
+    segments = [s for s in re.split(r"[/\\]", value) if s and s != "~"]  # `~` is the home folder
+    readable = sum(1 for s in segments if SSH_KEY_FILE.fullmatch(s) or judge(s) is not Shape.RANDOM)
     return len(segments) >= 2 and 2 * readable >= len(segments)
 
 
