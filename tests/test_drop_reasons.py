@@ -28,6 +28,7 @@ CASES = {
     "uuid": ("ids.py", 'api_key = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"\n', "hardcoded-secret"),
     "path-like": ("tags.py", 'password = "external/cwe/cwe-259"\n', "hardcoded-password"),
     "file-path": ("paths.py", 'password = "~/.config/gcloud/credentials.json"\n', "hardcoded-password"),
+    "format-template": ("client.py", 'api_token = "Zq8vKx2PzLm7%s-RtY4wN6bQ3j"\n', "hardcoded-secret"),
     "names-itself": ("messages.py", 'MSG_USERAUTH_GSSAPI_TOKEN = "userauth-gssapi-token"\n', "hardcoded-secret"),
     "encoded-text": ("encoded.py", 'secret_key = "eW91IGFyZSBub3Qgc3VwcG9zZWQgdG8gZGVjb2RlIHRoaXMh"\n',
                      "hardcoded-secret"),

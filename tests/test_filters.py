@@ -215,3 +215,16 @@ def test_a_random_hex_secret_is_held_to_the_hex_entropy_floor(rulebook: Rulebook
 ])
 def test_is_file_path(value: str, expected: bool) -> None:
     assert is_file_path(value) is expected
+
+
+@pytest.mark.parametrize(("line", "reported"), [
+    ('api_secret = "Qm7tLx2VuKO%c^HwfuG193ameeCcYrB"\n', False),  # a printf template, filled in at run time
+    ('api_token = "Zq8vKx2PzLm7%s-RtY4wN6bQ3j"\n', False),
+    ('api_token = "tenant-%v-Zq8vKx2PzLm7RtY4wN6b"\n', False),
+    ('api_secret = "Zq8vKx2PzLm7RtY4wN6bQ3jH8sLd"\n', True),
+    ('sas_token = "sv%3D2024%2Bsig%3DZq8vKx2PzLm7RtY4wN6bQ3"\n', True),  # percent-encoded, uppercase hex
+    ('db_password = "Zq8v%sKx2Pz!"\n', True),  # a chosen password may hold %s
+])
+def test_a_value_holding_a_printf_verb_is_a_template_unless_it_is_a_password(rulebook: Rulebook, line: str,
+                                                                               reported: bool) -> None:
+    assert bool(scan_text(line, rulebook, "client.py")) is reported, line

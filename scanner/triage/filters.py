@@ -375,6 +375,16 @@ def is_file_path(value: str) -> bool:
     return len(segments) >= 2 and 2 * readable >= len(segments)
 
 
+# A printf verb (`Bearer %s`, `key-%d-%s`, Go's `%v` and `%q`): a template the code fills in, not a value.
+# Generated tokens and keys hold a `%` only as percent-encoding, two hex digits (`%2F`), which `%d` and `%c`
+# followed by a hex digit could be; a chosen password may hold `%s` by chance, so passwords are not judged so.
+FORMAT_VERB = re.compile(r"%(?:[svqx]|[dc](?![0-9A-Fa-f]))")
+
+
+def is_format_template(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
+    return GENERIC_TAG in rule.tags and rule.kind != "password" and FORMAT_VERB.search(cand.secret) is not None
+
+
 KEY_BEFORE_VALUE = re.compile(r"""([A-Za-z_][\w.-]*)["'\]]?\s*(?::=|=>|==?|:|,)?\s*\(?\s*[rbu]?["'`]?\s*$""")
 
 
@@ -406,6 +416,7 @@ FILTERS: Sequence[tuple[str, FilterCheck]] = (
     ("uuid", generic_only(is_uuid)),
     ("path-like", generic_only(is_path_like)),
     ("file-path", generic_only(is_file_path)),
+    ("format-template", is_format_template),
     ("names-itself", lambda rule, cand, judged: GENERIC_TAG in rule.tags and names_itself(rule, cand, judged)),
     ("encoded-text", encoded_text),
     ("readable-token", readable_token),
