@@ -218,8 +218,9 @@ def test_is_file_path(value: str, expected: bool) -> None:
 
 
 @pytest.mark.parametrize(("line", "reported"), [
-    ('api_secret = "Qm7tLx2VuKO%c^HwfuG193ameeCcYrB"\n', False),  # a printf template, filled in at run time
+    ('client_secret = "%d-8fk2qpzvyt-%d"\n', False),  # a printf template, filled in at run time
     ('api_token = "Zq8vKx2PzLm7%s-RtY4wN6bQ3j"\n', False),
+    ('SECRET_KEY = "hj&9x!ey6a5y3)sbch#k%vq2x9l-+f*9#*+jk(x!1kt2a$k9yn"\n', True),  # Django's alphabet has %
     ('api_token = "tenant-%v-Zq8vKx2PzLm7RtY4wN6b"\n', False),
     ('api_secret = "Zq8vKx2PzLm7RtY4wN6bQ3jH8sLd"\n', True),
     ('sas_token = "sv%3D2024%2Bsig%3DZq8vKx2PzLm7RtY4wN6bQ3"\n', True),  # percent-encoded, uppercase hex

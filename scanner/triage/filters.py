@@ -375,14 +375,18 @@ def is_file_path(value: str) -> bool:
     return len(segments) >= 2 and 2 * readable >= len(segments)
 
 
-# A printf verb (`Bearer %s`, `key-%d-%s`, Go's `%v` and `%q`): a template the code fills in, not a value.
-# Generated tokens and keys hold a `%` only as percent-encoding, two hex digits (`%2F`), which `%d` and `%c`
-# followed by a hex digit could be; a chosen password may hold `%s` by chance, so passwords are not judged so.
+# A printf verb (`Bearer %s`, `%d-8fk2qpzv-%d`, Go's `%v` and `%q`): a template the code fills in, not a value.
+# Only where the rest of the value is plain token text: a generated secret of symbols (Django's alphabet has
+# `%` and `!@#$^&*(-_=+`) holds `%s` or `%x` by chance, one in ten of them, and so may a chosen password, which
+# is not judged so at all. `%d` and `%c` before a hex digit may be percent-encoding (`%2F`-style, lowercase).
 FORMAT_VERB = re.compile(r"%(?:[svqx]|[dc](?![0-9A-Fa-f]))")
+TEMPLATE_TEXT = re.compile(r"[A-Za-z0-9_.:/-]*")
 
 
 def is_format_template(rule: Rule, cand: Candidate, judged: Assessment) -> bool:
-    return GENERIC_TAG in rule.tags and rule.kind != "password" and FORMAT_VERB.search(cand.secret) is not None
+    if GENERIC_TAG not in rule.tags or rule.kind == "password" or not FORMAT_VERB.search(cand.secret):
+        return False
+    return TEMPLATE_TEXT.fullmatch(FORMAT_VERB.sub("", cand.secret)) is not None
 
 
 KEY_BEFORE_VALUE = re.compile(r"""([A-Za-z_][\w.-]*)["'\]]?\s*(?::=|=>|==?|:|,)?\s*\(?\s*[rbu]?["'`]?\s*$""")
