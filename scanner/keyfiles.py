@@ -14,7 +14,7 @@ import re
 
 RAILS_KEY_PATH = re.compile(r"(?:^|/)config/(?:master|credentials/[\w.-]+)\.key$")
 RAILS_KEY_HEADER = re.compile(rb"^\+\+\+ b/(?:.*/)?config/(?:master|credentials/[\w.-]+)\.key$", re.M)
-RAILS_KEY_TEXT = re.compile(r"([0-9a-f]{32})[ \t]*\n?")
+RAILS_KEY_TEXT = re.compile(r"([0-9a-f]{32})[ \t]*\r?\n?")  # a Windows editor ends it with CRLF
 KEY_VARIABLE = "RAILS_MASTER_KEY"
 
 

@@ -33,6 +33,7 @@ def test_a_rails_key_file_is_read_as_its_key_named(path: str) -> None:
     key = secrets.token_hex(16)
     assert key_file_text(path, key + "\n") == f"{key} # RAILS_MASTER_KEY\n"
     assert key_file_text(path, key) == f"{key} # RAILS_MASTER_KEY\n"
+    assert key_file_text(path, key + "\r\n") == f"{key} # RAILS_MASTER_KEY\n"
 
 
 @pytest.mark.parametrize(("path", "text"), [
