@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 
-RAILS_KEY_PATH = re.compile(r"(?:^|/)config/(?:master|credentials/[\w.-]+)\.key$")
-RAILS_KEY_HEADER = re.compile(rb"^\+\+\+ b/(?:.*/)?config/(?:master|credentials/[\w.-]+)\.key$", re.M)
+RAILS_KEY_FILE = r"config/(?:master|credentials/[\w.-]+)\.key"
+RAILS_KEY_PATH = re.compile(rf"(?:^|/){RAILS_KEY_FILE}$")
+RAILS_KEY_HEADER = re.compile(rf"^\+\+\+ b/(?:.*/)?{RAILS_KEY_FILE}$".encode(), re.M)  # in a git patch
 RAILS_KEY_TEXT = re.compile(r"([0-9a-f]{32})[ \t]*\r?\n?")  # a Windows editor ends it with CRLF
 KEY_VARIABLE = "RAILS_MASTER_KEY"
 
@@ -27,10 +28,8 @@ def key_file_text(path: str, text: str) -> str:
     return f"{key.group(1)} # {KEY_VARIABLE}\n" if key else text
 
 
-def names_key_file(patch: bytes, start: int, end: int) -> bool:
-    """Whether the file section patch[start:end] of a git patch changes a Rails key file: its added line holds
-    no keyword, so the history must parse it anyway. Searched in place, as patches.needs_header does."""
-    hunks_at = patch.find(b"\n@@", start, end)
-    header_end = end if hunks_at < 0 else hunks_at
+def names_key_file(patch: bytes, start: int, header_end: int) -> bool:
+    """Whether the file header patch[start:header_end] of a git patch names a Rails key file, searched in place:
+    its added line holds no keyword, so the history must parse the section anyway."""
     return patch.find(b".key\n", start, header_end + 1) >= 0 and \
         RAILS_KEY_HEADER.search(patch, start, header_end) is not None

@@ -12,6 +12,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from credlint.keyfiles import names_key_file
+
 # Each commit's header line starts with NUL C NUL. Only a line's start counts: every line git prints for a
 # patch starts with a diff prefix (+, -, space, \\) or a header word, never NUL, so file content cannot
 # forge a commit boundary (a text-diffed .ai file holds NUL C NUL mid-line).
@@ -205,12 +207,14 @@ def sections_with_added(patch: bytes, sections: list[tuple[int, int]], ends: lis
 
 
 def needs_header(patch: bytes, start: int, end: int) -> bool:
-    """Whether the header of the section patch[start:end] matters on its own: a rename to follow, or a
-    binary file to count as skipped. Searched in place: most sections are never cut out of the patch."""
+    """Whether the header of the section patch[start:end] matters on its own: a rename to follow, a binary
+    file to count as skipped, or a file that is one key and no keyword (keyfiles.py). Searched in place: most
+    sections are never cut out of the patch."""
     hunks_at = patch.find(b"\n@@", start, end)
     header_end = end if hunks_at < 0 else hunks_at
     return any(patch.find(marker, start, header_end) >= 0
-               for marker in (b"\nrename from ", b"\nBinary files ", b"\nGIT binary patch"))
+               for marker in (b"\nrename from ", b"\nBinary files ", b"\nGIT binary patch")) \
+        or names_key_file(patch, start, header_end)
 
 
 def decode(data: bytes) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from credlint.errors import ScanIncompleteError
-from credlint.keyfiles import key_file_text, names_key_file
+from credlint.keyfiles import key_file_text
 from credlint.keystore import KEY_STORE_SUFFIXES, key_store_kind, key_store_text
 from credlint.model import Chunk, Skip
 from credlint.sources.base import KeywordEnds
@@ -289,7 +289,6 @@ class HistoryReader:
             wanted = self.sections_to_parse(patch, sections)
             return [change for index, (start, end) in enumerate(sections)
                     if wanted is None or index in wanted or needs_header(patch, start, end)
-                    or names_key_file(patch, start, end)
                     for change in self.changes_of(commit, parse_file(patch[start:end].rstrip(b"\n")))]
         except (CommitFormatError, ValueError, IndexError) as exc:
             return [Skip(f"commit {record_name(raw)}", "unreadable-commit", str(exc)[:200])]
