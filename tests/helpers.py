@@ -1,4 +1,4 @@
-"""Shared test helpers: SARIF schema loading and small project trees."""
+"""Shared test helpers: a scan's JSON report, SARIF schema loading and small project trees."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from credlint.cli.main import cli
 from credlint.config import Config
 from credlint.detectors.rulebook import Rulebook
 from credlint.model import ScanResult
@@ -15,6 +17,14 @@ from credlint.pipeline import run_scan
 from credlint.sources.tree import TreeSource, locate
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def scan_json(path: Path, *options: str) -> dict[str, Any]:
+    """`credlint scan PATH … --format json`, run in-process; the report, the exit code being 0 or 1."""
+    result = CliRunner().invoke(cli, ["scan", str(path), *options, "--format", "json", "--quiet"])
+    assert result.exit_code in (0, 1), result.output
+    report: dict[str, Any] = json.loads(result.output)
+    return report
 
 
 def sarif_schema() -> dict[str, Any]:

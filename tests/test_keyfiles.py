@@ -3,24 +3,15 @@ in the tree, the staged changes and the history, at the key's own line and colum
 
 from __future__ import annotations
 
-import json
 import secrets
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from credlint.cli.main import cli
 from credlint.keyfiles import key_file_text, names_key_file
 from tests.conftest import git
-
-
-def scan_json(path: Path, *options: str) -> dict[str, Any]:
-    result = CliRunner().invoke(cli, ["scan", str(path), *options, "--format", "json", "--quiet"])
-    assert result.exit_code in (0, 1), result.output
-    report: dict[str, Any] = json.loads(result.output)
-    return report
+from tests.helpers import scan_json
 
 
 def found(report: dict[str, Any]) -> list[tuple[str, str, int, int]]:

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import random
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from credlint.cli.main import cli
 from credlint.keystore import key_store_kind
 from tests.conftest import git
+from tests.helpers import scan_json
 
 RNG = random.Random(7)
-
-
-def scan_json(path: Path, *options: str) -> dict[str, Any]:
-    result = CliRunner().invoke(cli, ["scan", str(path), *options, "--format", "json", "--quiet"])
-    assert result.exit_code in (0, 1), result.output
-    report: dict[str, Any] = json.loads(result.output)
-    return report
 
 
 def der_length(n: int) -> bytes:
